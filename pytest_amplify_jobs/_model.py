@@ -1,0 +1,247 @@
+"""Every fact about ListJobs, read once from botocore's installed service model.
+
+Nothing else in the package retypes an enum value, a limit, a pattern, an error code or a
+paginator key: it asks :func:`model`. When botocore ships a new status, job type, member or
+error, everything downstream follows without a code change.
+
+The only knowledge kept here that the model does not carry is the *lifecycle* of a job status
+(which statuses are queued, building or finished). It is keyed by status name and intersected
+with the model's enum, so a status botocore adds later is still generated (as a finished one)
+until someone classifies it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
+
+SERVICE_NAME = "amplify"
+OPERATION_NAME = "ListJobs"
+
+# Lifecycle of a job, newest first on a branch: queued jobs wait behind the one building job,
+# which is newer than every finished job. Unknown statuses count as finished (see module doc).
+_QUEUED = ("CREATED", "PENDING")
+_BUILDING = ("PROVISIONING", "RUNNING", "CANCELLING")
+# The usual outcome first: generators put the most ordinary value first so that it shrinks there.
+_FINISHED_ORDER = ("SUCCEED", "FAILED", "CANCELLED")
+_MANUAL_JOB_TYPE = "MANUAL"
+_RETRY_JOB_TYPE = "RETRY"
+_PUSH_JOB_TYPE = "WEB_HOOK"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The constraints of one scalar shape, as the model states them."""
+
+    shape_name: str
+    type_name: str
+    min: int | None = None
+    max: int | None = None
+    pattern: str | None = None
+    regex: re.Pattern[str] | None = None
+    enum: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListJobsModel:
+    """The ListJobs operation as the installed botocore model describes it."""
+
+    service_model: ServiceModel = field(repr=False)
+    operation: OperationModel = field(repr=False)
+    method_name: str
+    http_method: str
+    request_uri: str
+    request_required: tuple[str, ...]
+    request_rules: Mapping[str, Rule]
+    request_locations: Mapping[str, tuple[str, str]]
+    result_key: str
+    output_token: str
+    input_token: str
+    limit_key: str
+    summary_required: tuple[str, ...]
+    summary_rules: Mapping[str, Rule]
+    statuses: tuple[str, ...]
+    job_types: tuple[str, ...]
+    source_url_types: tuple[str, ...]
+    errors: Mapping[str, int]
+    error_fields: Mapping[str, tuple[str, ...]]
+    queued_statuses: tuple[str, ...]
+    building_statuses: tuple[str, ...]
+    finished_statuses: tuple[str, ...]
+
+    @property
+    def summary_members(self) -> tuple[str, ...]:
+        return tuple(self.summary_rules)
+
+    @property
+    def max_page_size(self) -> int:
+        rule = self.request_rules[self.limit_key]
+        assert rule.max is not None
+        return rule.max
+
+    @property
+    def manual_job_type(self) -> str | None:
+        return _MANUAL_JOB_TYPE if _MANUAL_JOB_TYPE in self.job_types else None
+
+    @property
+    def retry_job_type(self) -> str | None:
+        return _RETRY_JOB_TYPE if _RETRY_JOB_TYPE in self.job_types else None
+
+    @property
+    def job_types_ordinary_first(self) -> tuple[str, ...]:
+        return _ordinary_first(self.job_types, (_PUSH_JOB_TYPE,))
+
+    @property
+    def statuses_ordinary_first(self) -> tuple[str, ...]:
+        return _ordinary_first(self.statuses, _FINISHED_ORDER)
+
+    def describe_limit(self, member: str, *, request: bool = True) -> str:
+        """Human words for a member's rule, quoted in error messages."""
+        rule = (self.request_rules if request else self.summary_rules)[member]
+        return describe_rule(rule)
+
+
+def describe_rule(rule: Rule) -> str:
+    parts: list[str] = []
+    if rule.enum:
+        parts.append("one of " + ", ".join(rule.enum))
+    if rule.type_name == "string":
+        if rule.min is not None or rule.max is not None:
+            parts.append(
+                f"{rule.min or 0} to {rule.max if rule.max is not None else '∞'} characters"
+            )
+        if rule.pattern is not None:
+            parts.append(f"matching {rule.pattern}")
+    elif rule.type_name in ("integer", "long"):
+        parts.append(
+            f"an integer from {rule.min if rule.min is not None else '-∞'} "
+            f"to {rule.max if rule.max is not None else '∞'}"
+        )
+    else:
+        parts.append(f"a {rule.type_name}")
+    return ", ".join(parts)
+
+
+def _ordinary_first(values: tuple[str, ...], preferred: tuple[str, ...]) -> tuple[str, ...]:
+    head = tuple(v for v in preferred if v in values)
+    return head + tuple(v for v in values if v not in head)
+
+
+def rule_for(shape: Shape) -> Rule:
+    meta = shape.metadata
+    pattern = meta.get("pattern")
+    regex: re.Pattern[str] | None = None
+    if pattern is not None:
+        try:
+            regex = re.compile(pattern)
+        except re.error:  # a pattern Python cannot read is reported, not enforced
+            regex = None
+    return Rule(
+        shape_name=shape.name,
+        type_name=shape.type_name,
+        min=meta.get("min"),
+        max=meta.get("max"),
+        pattern=pattern,
+        regex=regex,
+        enum=tuple(getattr(shape, "enum", None) or ()),
+    )
+
+
+def _scalar_rules(shape: StructureShape) -> dict[str, Rule]:
+    return {name: rule_for(member) for name, member in shape.members.items()}
+
+
+@functools.cache
+def model() -> ListJobsModel:
+    """Load the ListJobs facts from botocore, once, on first use."""
+    from botocore import xform_name
+    from botocore.loaders import Loader
+    from botocore.model import ServiceModel
+
+    loader = Loader()
+    service_model = ServiceModel(loader.load_service_model(SERVICE_NAME, "service-2"))
+    paginators = loader.load_service_model(SERVICE_NAME, "paginators-1")["pagination"]
+    paginator = paginators[OPERATION_NAME]
+    operation = service_model.operation_model(OPERATION_NAME)
+    input_shape = operation.input_shape
+    output_shape = operation.output_shape
+    assert input_shape is not None
+    assert output_shape is not None
+    result_key: str = paginator["result_key"]
+    summaries_shape = output_shape.members[result_key]
+    summary_shape = summaries_shape.member  # type: ignore[attr-defined]
+    summary_rules = _scalar_rules(summary_shape)
+    statuses = next(r.enum for r in summary_rules.values() if r.shape_name == "JobStatus")
+    job_types = next(r.enum for r in summary_rules.values() if r.shape_name == "JobType")
+    source_url_types = next(
+        (r.enum for r in summary_rules.values() if r.shape_name == "SourceUrlType"), ()
+    )
+    errors = {
+        shape.name: int(shape.metadata["error"]["httpStatusCode"])
+        for shape in operation.error_shapes
+    }
+    error_fields = {
+        shape.name: tuple(shape.members)  # type: ignore[attr-defined]
+        for shape in operation.error_shapes
+    }
+    queued = tuple(s for s in statuses if s in _QUEUED)
+    building = tuple(s for s in statuses if s in _BUILDING)
+    return ListJobsModel(
+        service_model=service_model,
+        operation=operation,
+        method_name=xform_name(OPERATION_NAME),
+        http_method=operation.http["method"],
+        request_uri=operation.http["requestUri"],
+        request_required=tuple(input_shape.required_members),
+        request_rules=_scalar_rules(input_shape),
+        request_locations={
+            name: (
+                member.serialization.get("location", "body"),
+                member.serialization.get("name", name),
+            )
+            for name, member in input_shape.members.items()
+        },
+        result_key=result_key,
+        output_token=paginator["output_token"],
+        input_token=paginator["input_token"],
+        limit_key=paginator["limit_key"],
+        summary_required=tuple(summary_shape.required_members),
+        summary_rules=summary_rules,
+        statuses=statuses,
+        job_types=job_types,
+        source_url_types=source_url_types,
+        errors=errors,
+        error_fields=error_fields,
+        queued_statuses=queued,
+        building_statuses=building,
+        finished_statuses=_ordinary_first(
+            tuple(s for s in statuses if s not in queued and s not in building), _FINISHED_ORDER
+        ),
+    )
+
+
+def output_shape() -> StructureShape:
+    shape = model().operation.output_shape
+    assert shape is not None
+    return shape
+
+
+def input_shape() -> StructureShape:
+    shape = model().operation.input_shape
+    assert shape is not None
+    return shape
+
+
+def short_repr(value: Any, limit: int = 60) -> str:
+    """``repr`` cut to ``limit`` characters, for error messages about long values."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 15]}...{text[-8:]} (len {len(value) if hasattr(value, '__len__') else '?'})"
