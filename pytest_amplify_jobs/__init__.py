@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pytest_amplify_jobs._chain import ListJobsChain, ListJobsError, generate_chain
+from pytest_amplify_jobs._stubbing import stub_list_jobs
 from pytest_amplify_jobs._validate import (
     InvalidListJobsRequest,
     InvalidListJobsResponse,
@@ -12,6 +14,10 @@ from pytest_amplify_jobs._validate import (
 __all__ = [
     "InvalidListJobsRequest",
     "InvalidListJobsResponse",
+    "ListJobsChain",
+    "ListJobsError",
+    "generate_chain",
+    "stub_list_jobs",
     "validate_list_jobs_request",
     "validate_list_jobs_response",
 ]

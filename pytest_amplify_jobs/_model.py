@@ -87,6 +87,10 @@ class ListJobsModel:
         return rule.max
 
     @property
+    def token_max(self) -> int:
+        return self.request_rules[self.input_token].max or 2000
+
+    @property
     def manual_job_type(self) -> str | None:
         return _MANUAL_JOB_TYPE if _MANUAL_JOB_TYPE in self.job_types else None
 
@@ -94,11 +98,11 @@ class ListJobsModel:
     def retry_job_type(self) -> str | None:
         return _RETRY_JOB_TYPE if _RETRY_JOB_TYPE in self.job_types else None
 
-    @property
+    @functools.cached_property
     def job_types_ordinary_first(self) -> tuple[str, ...]:
         return _ordinary_first(self.job_types, (_PUSH_JOB_TYPE,))
 
-    @property
+    @functools.cached_property
     def statuses_ordinary_first(self) -> tuple[str, ...]:
         return _ordinary_first(self.statuses, _FINISHED_ORDER)
 
@@ -225,6 +229,38 @@ def model() -> ListJobsModel:
             tuple(s for s in statuses if s not in queued and s not in building), _FINISHED_ORDER
         ),
     )
+
+
+@functools.cache
+def _partitions() -> tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...]:
+    from botocore.loaders import Loader
+
+    out = []
+    for partition in Loader().load_data("endpoints")["partitions"]:
+        service = partition.get("services", {}).get(SERVICE_NAME, {})
+        regions = tuple(
+            name for name in service.get("endpoints", {}) if name in partition.get("regions", {})
+        )
+        out.append((partition["partition"], re.compile(partition["regionRegex"]), regions))
+    return tuple(out)
+
+
+@functools.cache
+def regions() -> tuple[str, ...]:
+    """Regions of the commercial partition where Amplify has an endpoint, us-east-1 first."""
+    for name, _regex, names in _partitions():
+        if name == "aws" and names:
+            return _ordinary_first(names, ("us-east-1",))
+    return ("us-east-1",)
+
+
+@functools.cache
+def partition_for(region: str) -> str:
+    """The ARN partition of a region (``aws``, ``aws-cn``, ...), from botocore's endpoint data."""
+    for name, regex, names in _partitions():
+        if region in names or regex.match(region):
+            return name
+    return "aws"
 
 
 def output_shape() -> StructureShape:

@@ -1,0 +1,150 @@
+"""The small interface the generator draws its choices through.
+
+One generator, two sources of choices: the same code builds a job whether its choices come from
+Hypothesis (:class:`HypothesisChoices`, shrinkable) or from a seeded :class:`random.Random`
+(:class:`RandomChoices`, fast, for fixtures and scripts). Each method documents what it shrinks
+toward under Hypothesis; the generator puts the most ordinary value there.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import DrawFn, SearchStrategy
+
+T = TypeVar("T")
+
+# Characters for unusual-but-valid text: ASCII, accents, CJK, emoji, whitespace and controls.
+_WEIRD_ALPHABET = (
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_./:;,!?'\"\\\n\t\r"
+    "éüßñçøÅ€£¥漢字かなカナ한국어😀🚀✨\u200b\u00a0\x00\x7f"
+)
+
+
+class Choices(Protocol):
+    """Where the generator's choices come from."""
+
+    def integer(self, lo: int, hi: int) -> int:
+        """An integer in ``lo..hi`` (inclusive); shrinks toward ``lo``."""
+
+    def sampled(self, values: Sequence[T]) -> T:
+        """One of ``values``; shrinks toward ``values[0]``."""
+
+    def chance(self, percent: int) -> bool:
+        """True about ``percent`` % of the time; shrinks toward False."""
+
+    def text(self, min_size: int, max_size: int, alphabet: str | None = None) -> str:
+        """A string of ``min_size..max_size`` characters; shrinks toward the shortest, 'a'-most."""
+
+    def many(self, element: Callable[[Choices], T], min_size: int, max_size: int | None) -> list[T]:
+        """A list of independently drawn elements; shrinks by deleting elements."""
+
+
+class RandomChoices:
+    """Choices from a seeded :class:`random.Random`: fast, and the same seed gives the same data."""
+
+    def __init__(self, seed: int) -> None:
+        self._random = random.Random(seed)
+        # random() is several times cheaper than randint(); 53 bits cover our ranges (< 2**33).
+        self._next = self._random.random
+
+    def integer(self, lo: int, hi: int) -> int:
+        if hi - lo >= 2**40:
+            return self._random.randint(lo, hi)
+        return lo + int(self._next() * (hi - lo + 1))
+
+    def sampled(self, values: Sequence[T]) -> T:
+        return values[int(self._next() * len(values))]
+
+    def chance(self, percent: int) -> bool:
+        return self._next() * 100 < percent
+
+    def text(self, min_size: int, max_size: int, alphabet: str | None = None) -> str:
+        # Mostly short strings, sometimes up to the limit: like Hypothesis, edges matter.
+        roll = self._random.randrange(10)
+        if roll < 6:
+            hi = min(max_size, min_size + 20)
+        elif roll < 9:
+            hi = min(max_size, min_size + 300)
+        else:
+            hi = max_size
+        size = self._random.randint(min_size, hi)
+        pool = alphabet or _WEIRD_ALPHABET
+        return "".join(self._random.choices(pool, k=size))
+
+    def many(self, element: Callable[[Choices], T], min_size: int, max_size: int | None) -> list[T]:
+        hi = max_size if max_size is not None else min_size + 10
+        size = self._random.randint(min_size, hi)
+        return [element(self) for _ in range(size)]
+
+
+class HypothesisChoices:
+    """Choices drawn from Hypothesis inside a ``@st.composite`` function: shrinkable."""
+
+    def __init__(self, draw: DrawFn) -> None:
+        self._draw = draw
+
+    def integer(self, lo: int, hi: int) -> int:
+        return self._draw(_integers(lo, hi))
+
+    def sampled(self, values: Sequence[T]) -> T:
+        if len(values) == 1:
+            return values[0]
+        return values[self._draw(_integers(0, len(values) - 1))]
+
+    def chance(self, percent: int) -> bool:
+        # 0 shrinks to False; the upper band (100 - percent values) is True.
+        return self._draw(_integers(0, 99)) >= 100 - percent
+
+    def text(self, min_size: int, max_size: int, alphabet: str | None = None) -> str:
+        return self._draw(_text(min_size, max_size, alphabet))
+
+    def many(self, element: Callable[[Choices], T], min_size: int, max_size: int | None) -> list[T]:
+        return self._draw(_lists(element, min_size, max_size))
+
+
+@functools.cache
+def _integers(lo: int, hi: int) -> SearchStrategy[int]:
+    from hypothesis import strategies as st
+
+    return st.integers(lo, hi)
+
+
+@functools.cache
+def _text(min_size: int, max_size: int, alphabet: str | None) -> SearchStrategy[str]:
+    from hypothesis import strategies as st
+
+    chars = st.sampled_from(alphabet) if alphabet is not None else st.characters(codec="utf-8")
+    return st.text(chars, min_size=min_size, max_size=max_size)
+
+
+def _lists(
+    element: Callable[[Choices], Any], min_size: int, max_size: int | None
+) -> SearchStrategy[list[Any]]:
+    return _list_strategy(element, min_size, max_size)
+
+
+@functools.cache
+def _list_strategy(
+    element: Callable[[Choices], Any], min_size: int, max_size: int | None
+) -> SearchStrategy[list[Any]]:
+    from hypothesis import strategies as st
+
+    return st.lists(composite(element)(), min_size=min_size, max_size=max_size)
+
+
+def composite(
+    build: Callable[[Choices], T],
+) -> Callable[[], SearchStrategy[T]]:
+    """Turn ``build(choices)`` into a Hypothesis strategy factory drawing through Hypothesis."""
+    from hypothesis import strategies as st
+
+    @st.composite
+    def strategy(draw: DrawFn) -> T:
+        return build(HypothesisChoices(draw))
+
+    return strategy

@@ -1,0 +1,507 @@
+"""The one generator: app ids, branch names, tokens, job summaries, coherent histories, pages.
+
+Every function takes a :class:`~pytest_amplify_jobs._choices.Choices` and knows nothing of where
+its choices come from (Hypothesis or a seeded ``random.Random``) nor of stubbing or pytest.
+
+Few choices are drawn per job (a status, a job type and one integer, the *flavour*); everything
+else (commit SHA, message, durations, ARN) is derived, so Hypothesis stays fast on long
+histories and shrinks to short, readable ones.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import email.utils
+import functools
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from pytest_amplify_jobs import _model
+
+if TYPE_CHECKING:
+    from pytest_amplify_jobs._choices import Choices
+
+UTC = dt.timezone.utc
+# Histories start at 2024-01-01T00:00:00Z plus a drawn offset: shrinks to a round date.
+_EPOCH = dt.datetime(2024, 1, 1, tzinfo=UTC)
+_EPOCH_SPREAD = 2 * 365 * 24 * 3600
+_FLAVOUR_MAX = 2**32 - 1
+_MASK64 = 2**64 - 1
+_ACCOUNT_BASE = 123456789012
+_APP_ID_LENGTH = 14  # "d" + 13, as the console shows them
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+_HEX = "0123456789abcdef"
+
+_BRANCHES = (
+    "main",
+    "develop",
+    "staging",
+    "production",
+    "feature/login",
+    "feature/checkout-v2",
+    "fix/typo-in-footer",
+    "release/2024.05",
+    "dependabot/npm_and_yarn/axios-1.7.4",
+    "pr-42",
+)
+_VERBS = ("Fix", "Add", "Update", "Remove", "Refactor", "Bump", "Improve", "Revert")
+_OBJECTS = (
+    "login redirect",
+    "checkout page",
+    "README",
+    "footer links",
+    "build settings",
+    "dependencies",
+    "navigation bar",
+    "image loading",
+    "amplify.yml",
+    "404 page",
+    "unit tests",
+    "environment variables",
+)
+_ERROR_MESSAGES = {
+    "BadRequestException": "Invalid request: nextToken is malformed or expired",
+    "UnauthorizedException": "You are not authorized to perform this operation",
+    "InternalFailureException": "An internal failure occurred. Try again later.",
+    "LimitExceededException": "Rate exceeded",
+    "NotFoundException": "Branch not found",
+}
+# Durations in seconds: how long a build takes, how long before a push gets built.
+_BUILD_SECONDS = (45, 1800)
+_GAP_SECONDS = (60, 3 * 24 * 3600)
+_COMMIT_LAG_SECONDS = (0, 900)
+
+
+def _mix(value: int, salt: int) -> int:
+    """splitmix64: cheap, well-spread derived integers from one drawn integer."""
+    z = (value * 0x9E3779B97F4A7C15 + salt * 0xBF58476D1CE4E5B9 + 0x94D049BB133111EB) & _MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return z ^ (z >> 31)
+
+
+def _in(value: int, bounds: tuple[int, int]) -> int:
+    lo, hi = bounds
+    return lo + value % (hi - lo + 1)
+
+
+def _base36(value: int, width: int) -> str:
+    out = []
+    for _ in range(width):
+        value, digit = divmod(value, 36)
+        out.append(_BASE36[digit])
+    return "".join(out)
+
+
+def _hex(value: int, width: int) -> str:
+    return format(value, f"0{width}x")[-width:]
+
+
+# ---------------------------------------------------------------------------------- identities
+
+
+def draw_app_id(c: Choices, realistic: bool = True) -> str:
+    """``d`` + 13 base-36 characters (realistic), or anything the model's appId rule allows."""
+    rule = _model.model().request_rules["appId"]
+    if realistic:
+        return _app_id_from(c.integer(0, _FLAVOUR_MAX))
+    max_len = rule.max or _APP_ID_LENGTH
+    return "d" + c.text(max(1, (rule.min or 1) - 1), max_len - 1, _BASE36)
+
+
+def draw_branch_name(c: Choices, realistic: bool = True) -> str:
+    """A common branch name (realistic), or any text the model's branchName rule allows."""
+    if realistic:
+        return c.sampled(_BRANCHES)
+    rule = _model.model().request_rules["branchName"]
+    return c.text(rule.min or 1, rule.max or 255)
+
+
+def draw_region(c: Choices) -> str:
+    return c.sampled(_model.regions())
+
+
+def _app_id_from(identity: int) -> str:
+    return "d" + _base36(_mix(identity, 1), _APP_ID_LENGTH - 1)
+
+
+def _account_from(identity: int) -> str:
+    # identity 0 (where Hypothesis shrinks) gives the familiar 123456789012.
+    return f"{(_ACCOUNT_BASE + (_mix(identity, 2) if identity else 0)) % 10**12:012d}"
+
+
+def realistic_token(salt: int, index: int) -> str:
+    """An opaque token; the index prefix makes tokens of one chain unique by construction."""
+    digest = hashlib.sha256(f"{salt}:{index}".encode()).digest()
+    return base64.b64encode(index.to_bytes(4, "big") + digest + digest[:8]).decode()
+
+
+def draw_token(c: Choices, realistic: bool = True, index: int = 0) -> str:
+    """A valid nextToken: opaque base64 (realistic), or any 1..max characters."""
+    if realistic:
+        return realistic_token(c.integer(0, _FLAVOUR_MAX), index)
+    return c.text(1, _model.model().token_max)
+
+
+def _unique_tokens(c: Choices, count: int, realistic: bool) -> list[str]:
+    if realistic:
+        salt = c.integer(0, _FLAVOUR_MAX)
+        return [realistic_token(salt, i) for i in range(count)]
+    max_len = _model.model().token_max
+    tokens: list[str] = []
+    seen: set[str] = set()
+    for i in range(count):
+        token = c.text(1, max_len)
+        counter = i
+        while token in seen:  # botocore's paginator raises on a repeated token
+            suffix = f"~{counter}"
+            token = token[: max_len - len(suffix)] + suffix
+            counter += count
+        seen.add(token)
+        tokens.append(token)
+    return tokens
+
+
+# ----------------------------------------------------------------------------------- job draws
+
+
+class JobDraw(NamedTuple):
+    """The few choices drawn for one job; everything else is derived from them."""
+
+    status: str
+    job_type: str
+    flavour: int
+    derived: int  # _mix(flavour): 64 bits sliced by build_job and gap_before
+    commit_message: str | None = None  # drawn only when not realistic
+    commit_id: str | None = None
+    source: int = 0  # 0: no source URL, 1..: which source URL type (+1)
+
+
+@functools.cache
+def status_table(realistic: bool) -> tuple[str, ...]:
+    """Statuses to sample from, ordinary first; realistic tables weight SUCCEED and FAILED."""
+    m = _model.model()
+    ordered = m.statuses_ordinary_first
+    if not realistic:
+        return ordered
+    weights = {"SUCCEED": 6, "FAILED": 2}
+    return tuple(s for s in ordered for _ in range(weights.get(s, 1)))
+
+
+@functools.cache
+def job_type_table(realistic: bool) -> tuple[str, ...]:
+    ordered = _model.model().job_types_ordinary_first
+    if not realistic:
+        return ordered
+    return (ordered[0],) * 3 + ordered
+
+
+@dataclass(frozen=True)
+class JobDrawer:
+    """Draws one :class:`JobDraw`; a hashable callable so Hypothesis strategies can be cached."""
+
+    realistic: bool = True
+    statuses: tuple[str, ...] | None = None
+    job_types: tuple[str, ...] | None = None
+
+    def __call__(self, c: Choices) -> JobDraw:
+        m = _model.model()
+        status = c.sampled(self.statuses or status_table(self.realistic))
+        job_type = c.sampled(self.job_types or job_type_table(self.realistic))
+        flavour = c.integer(0, _FLAVOUR_MAX)
+        if self.realistic:
+            source = 1 + flavour % len(m.source_url_types) if m.source_url_types else 0
+            return JobDraw(status, job_type, flavour, _mix(flavour, 5), source=source)
+        rules = m.summary_rules
+        message = c.text(0, rules["commitMessage"].max or 10000)
+        commit_id = c.text(0, rules["commitId"].max or 255) if c.chance(30) else None
+        source = c.integer(0, len(m.source_url_types)) if m.source_url_types else 0
+        return JobDraw(status, job_type, flavour, _mix(flavour, 5), message, commit_id, source)
+
+
+@dataclass(frozen=True)
+class BranchContext:
+    """What every job of one branch shares."""
+
+    app_id: str
+    branch_name: str
+    region: str
+    account: str
+    realistic: bool = True
+
+    @functools.cached_property
+    def arn_prefix(self) -> str:
+        return (
+            f"arn:{_model.partition_for(self.region)}:amplify:{self.region}:{self.account}:"
+            f"apps/{self.app_id}/branches/{self.branch_name}/jobs/"
+        )
+
+    def job_arn(self, job_id: str) -> str:
+        return f"{self.arn_prefix}{job_id:0>10}"
+
+
+def _commit_sha(flavour: int) -> str:
+    return hashlib.blake2b(flavour.to_bytes(8, "big"), digest_size=20).hexdigest()
+
+
+def _commit_message(derived: int) -> str:
+    verb = _VERBS[(derived & 0xFF) % len(_VERBS)]
+    obj = _OBJECTS[((derived >> 8) & 0xFF) % len(_OBJECTS)]
+    return f"{verb} {obj}"
+
+
+def build_job(
+    ctx: BranchContext,
+    job_id: int,
+    draw: JobDraw,
+    start: dt.datetime,
+    *,
+    status: str | None = None,
+    retry_of: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One JobSummary from its draw and its place in the timeline (``status`` overrides)."""
+    m = _model.model()
+    status = status or draw.status
+    # One derived integer, sliced: bits 0-15 message, 16-31 commit lag, 32-47 build time
+    # (48-63 are the gap before the job, see build_history).
+    derived = draw.derived
+    job_id_text = str(job_id)
+    summary: dict[str, Any] = {
+        "jobArn": ctx.arn_prefix + job_id_text.zfill(10),
+        "jobId": job_id_text,
+    }
+    job_type = draw.job_type
+    is_manual = job_type == m.manual_job_type
+    if retry_of is not None and job_type == m.retry_job_type:
+        # A retry rebuilds the previous job's commit.
+        summary["commitId"] = retry_of["commitId"]
+        summary["commitMessage"] = retry_of["commitMessage"]
+        summary["commitTime"] = retry_of["commitTime"]
+    else:
+        if draw.commit_id is not None:
+            summary["commitId"] = draw.commit_id
+        else:
+            summary["commitId"] = "HEAD" if is_manual else _commit_sha(draw.flavour)
+        if draw.commit_message is not None:
+            summary["commitMessage"] = draw.commit_message
+        elif is_manual:
+            summary["commitMessage"] = "Manual deployment"
+        else:
+            summary["commitMessage"] = _commit_message(derived)
+        lag = 0 if is_manual else _in((derived >> 16) & 0xFFFF, _COMMIT_LAG_SECONDS)
+        summary["commitTime"] = start - dt.timedelta(seconds=lag)
+    summary["startTime"] = start
+    summary["status"] = status
+    if status in m.finished_statuses:
+        build = _in((derived >> 32) & 0xFFFF, _BUILD_SECONDS)
+        summary["endTime"] = start + dt.timedelta(seconds=build)
+    summary["jobType"] = job_type
+    if draw.source and (is_manual or not ctx.realistic) and _has_source_url():
+        url_type = m.source_url_types[(draw.source - 1) % len(m.source_url_types)]
+        summary["sourceUrl"] = _source_url(ctx, job_id_text, url_type)
+        summary["sourceUrlType"] = url_type
+    return summary
+
+
+@functools.cache
+def _has_source_url() -> bool:
+    m = _model.model()
+    return bool(m.source_url_types) and {"sourceUrl", "sourceUrlType"} <= set(m.summary_rules)
+
+
+def gap_before(draw: JobDraw) -> dt.timedelta:
+    """Idle time between the previous job's end and this job's start, from the top 16 bits."""
+    return dt.timedelta(seconds=_in((draw.derived >> 48) * 4, _GAP_SECONDS))
+
+
+def _source_url(ctx: BranchContext, job_id: str, url_type: str) -> str:
+    bucket = f"amplify-deploys-{ctx.account}-{ctx.region}"
+    if url_type == "BUCKET_PREFIX":
+        return f"s3://{bucket}/{ctx.app_id}/build-{job_id}/"
+    return f"https://{bucket}.s3.{ctx.region}.amazonaws.com/{ctx.app_id}/deploy-{job_id}.zip"
+
+
+def draw_context(
+    c: Choices,
+    *,
+    app_id: str | None,
+    branch_name: str | None,
+    region: str | None,
+    realistic: bool,
+) -> BranchContext:
+    # One integer names the app and the account: fewer choices, the same shrinking.
+    identity = c.integer(0, _FLAVOUR_MAX)
+    if app_id is None:
+        app_id = _app_id_from(identity) if realistic else draw_app_id(c, realistic)
+    return BranchContext(
+        app_id=app_id,
+        branch_name=branch_name if branch_name is not None else draw_branch_name(c, realistic),
+        region=region if region is not None else draw_region(c),
+        account=_account_from(identity),
+        realistic=realistic,
+    )
+
+
+def draw_summary(
+    c: Choices,
+    *,
+    app_id: str | None = None,
+    branch_name: str | None = None,
+    statuses: tuple[str, ...] | None = None,
+    job_types: tuple[str, ...] | None = None,
+    realistic: bool = True,
+) -> dict[str, Any]:
+    """One job summary, coherent in itself (its branch history is not drawn)."""
+    ctx = draw_context(c, app_id=app_id, branch_name=branch_name, region=None, realistic=realistic)
+    draw = JobDrawer(realistic, statuses, job_types)(c)
+    # Its id and start come from the flavour too: flavour 0 is job 1 at the epoch.
+    job_id = 1 + draw.flavour % 9999
+    start = _EPOCH + dt.timedelta(
+        seconds=(draw.derived >> 20) % _EPOCH_SPREAD if draw.flavour else 0
+    )
+    return build_job(ctx, job_id, draw, start)
+
+
+# ----------------------------------------------------------------------------------- histories
+
+
+def _coherent_statuses(draws: Sequence[JobDraw], realistic: bool) -> list[str]:
+    """Newest first: queued jobs, then at most one building job, then only finished ones.
+
+    A drawn status that would break this is replaced by a finished one derived from the
+    job's flavour, so deleting a job while shrinking never invalidates the others.
+    """
+    m = _model.model()
+    finished = tuple(s for s in status_table(realistic) if s in m.finished_statuses)
+    queued_allowed = True
+    out: list[str] = []
+    for draw in draws:
+        status = draw.status
+        if status in m.queued_statuses and queued_allowed:
+            pass
+        elif (status in m.building_statuses and queued_allowed) or status in m.finished_statuses:
+            queued_allowed = False
+        else:
+            status = finished[draw.flavour % len(finished)]
+            queued_allowed = False
+        out.append(status)
+    return out
+
+
+def build_history(
+    ctx: BranchContext, draws: Sequence[JobDraw], epoch_offset: int
+) -> list[dict[str, Any]]:
+    """A branch's jobs, newest first, ids ``len(draws)..1``, with a coherent timeline."""
+    statuses = _coherent_statuses(draws, ctx.realistic)
+    cursor = _EPOCH + dt.timedelta(seconds=epoch_offset)
+    jobs: list[dict[str, Any]] = []
+    previous: dict[str, Any] | None = None
+    total = len(draws)
+    # Build oldest first: each job starts after the previous one ended.
+    for index in range(total - 1, -1, -1):
+        draw = draws[index]
+        start = cursor + gap_before(draw)
+        job = build_job(ctx, total - index, draw, start, status=statuses[index], retry_of=previous)
+        cursor = job.get("endTime", start)
+        jobs.append(job)
+        previous = job
+    jobs.reverse()
+    return jobs
+
+
+def draw_history(
+    c: Choices,
+    ctx: BranchContext,
+    *,
+    min_size: int,
+    max_size: int | None,
+) -> list[dict[str, Any]]:
+    epoch_offset = c.integer(0, _EPOCH_SPREAD)
+    draws = c.many(JobDrawer(ctx.realistic), min_size, max_size)
+    return build_history(ctx, draws, epoch_offset)
+
+
+# -------------------------------------------------------------------------------------- pages
+
+
+def split_pages(
+    c: Choices, jobs: Sequence[dict[str, Any]], page_size: int, realistic: bool
+) -> list[list[dict[str, Any]]]:
+    """Full pages but the last (realistic), or short and empty intermediate pages too."""
+    if not jobs:
+        return [[]]
+    if realistic:
+        return [list(jobs[i : i + page_size]) for i in range(0, len(jobs), page_size)]
+    pages: list[list[dict[str, Any]]] = []
+    position = 0
+    empties = 0
+    while position < len(jobs):
+        lo = 0 if empties < 2 else 1
+        size = page_size - c.integer(0, page_size - lo)  # shrinks toward full pages
+        size = min(size, len(jobs) - position)
+        empties = empties + 1 if size == 0 else 0
+        pages.append(list(jobs[position : position + size]))
+        position += size
+    return pages
+
+
+def http_date(when: dt.datetime) -> str:
+    return email.utils.format_datetime(when.astimezone(UTC), usegmt=True)
+
+
+def request_id(c_value: int) -> str:
+    h = _hex(_mix(c_value, 10), 16) + _hex(_mix(c_value, 11), 16)
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+
+
+def _wire_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.timestamp()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def wire_body(page: dict[str, Any]) -> bytes:
+    """The JSON body Amplify sends for a page: timestamps as epoch seconds."""
+    body = {k: v for k, v in page.items() if k != "ResponseMetadata"}
+    return json.dumps(body, default=_wire_default, separators=(",", ":")).encode()
+
+
+def response_metadata(
+    rid: str,
+    when: dt.datetime,
+    *,
+    status: int = 200,
+    length: int | None = None,
+    extra: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """ResponseMetadata as botocore builds it from Amplify's HTTP response.
+
+    ``content-length`` is set only when the caller has the body at hand: serialising every
+    generated page just to measure it would double the cost of ``generate_chain``.
+    """
+    headers = {
+        "date": http_date(when),
+        "content-type": "application/json",
+        "connection": "keep-alive",
+        "x-amzn-requestid": rid,
+        "access-control-allow-origin": "*",
+        "x-amz-apigw-id": base64.b64encode(rid.encode()[:12]).decode()[:16],
+        "x-amzn-trace-id": f"Root=1-{_hex(int(when.timestamp()), 8)}-{rid.replace('-', '')[:24]}",
+    }
+    if length is not None:
+        headers["content-length"] = str(length)
+    if extra:
+        headers.update(extra)
+    return {"RequestId": rid, "HTTPStatusCode": status, "HTTPHeaders": headers, "RetryAttempts": 0}
+
+
+def error_message(code: str) -> str:
+    return _ERROR_MESSAGES.get(code, f"{code}: the request failed")
+
+
+def draw_error_code(c: Choices, codes: Sequence[str]) -> str:
+    return c.sampled(codes)

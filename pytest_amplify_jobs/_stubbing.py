@@ -1,0 +1,268 @@
+"""What we add to botocore's ``Stubber``: parameter diffs, optional maxResults, copies, messages.
+
+The Stubber compares ``expected_params`` as a plain dict: every key must be sent and no other,
+so "any maxResults, or none" cannot be said, and a mismatch dumps two whole dicts. We queue an
+:class:`Expectation` instead. It is a ``Mapping`` the Stubber reads through ``items()`` and
+``keys()``; on ``items()`` it compares the call's real parameters (recorded for this thread by a
+``provide-client-params`` hook, which botocore emits just before the Stubber's check) with what
+the chain expects, raises a ``StubAssertionError`` that names each differing parameter, and
+otherwise presents the received parameters so the Stubber's own equality check agrees.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from pytest_amplify_jobs import _model
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+    from botocore.stub import Stubber
+
+    from pytest_amplify_jobs._chain import ListJobsChain
+
+__all__ = ["Expectation", "pending_message", "queue_chain", "stub_list_jobs"]
+
+_MISSING = "<not sent>"
+_PROBE_ID = "pytest-amplify-jobs-params-probe"
+_last_params: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.ContextVar(
+    "pytest_amplify_jobs_last_params", default=None
+)
+
+
+def _probe(params: Mapping[str, Any], **_: Any) -> None:
+    _last_params.set(params)
+
+
+def _event(prefix: str, client: BaseClient) -> str:
+    service_id = client.meta.service_model.service_id.hyphenize()
+    return f"{prefix}.{service_id}.{_model.OPERATION_NAME}"
+
+
+def install_probe(client: BaseClient) -> None:
+    """Record the parameters of each ListJobs call on ``client`` (idempotent)."""
+    client.meta.events.register(
+        _event("provide-client-params", client), _probe, unique_id=_PROBE_ID
+    )
+
+
+def copy_response(value: Any) -> Any:
+    """A deep copy of a response: dicts and lists are copied, leaves are immutable."""
+    if isinstance(value, dict):
+        return {k: copy_response(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_response(v) for v in value]
+    return value
+
+
+class Expectation(Mapping[str, Any]):
+    """The expected parameters of one call of a chain, checked as the chain states them."""
+
+    def __init__(self, chain: ListJobsChain, index: int) -> None:
+        self.chain = chain
+        self.index = index
+        self.expected = chain.expected_params(index)
+        self._view: Mapping[str, Any] = self.expected
+
+    def describe(self) -> str:
+        m = _model.model()
+        what = (
+            f"page {self.index + 1} of {len(self.chain.pages)}"
+            if self.index < len(self.chain.pages)
+            else f"error {self.chain.error.code if self.chain.error else '?'}"
+        )
+        token = self.expected.get(m.input_token)
+        token_text = f"nextToken={_model.short_repr(token, 40)}" if token else "no nextToken"
+        return (
+            f"call {self.index} of chain {self.chain.app_id}/{self.chain.branch_name} "
+            f"({what}, expects {token_text})"
+        )
+
+    def differences(self, params: Mapping[str, Any]) -> list[str]:
+        m = _model.model()
+        lines = []
+        names = list(self.expected) + [k for k in params if k not in self.expected]
+        for name in names:
+            if name == m.limit_key and self.chain.max_results is None:
+                continue  # not checked: any maxResults, or none
+            want = self.expected.get(name, _MISSING)
+            got = params.get(name, _MISSING)
+            if want != got:
+                shown_want = want if want is _MISSING else _model.short_repr(want)
+                shown_got = got if got is _MISSING else _model.short_repr(got)
+                lines.append(f"  {name}: expected {shown_want}, got {shown_got}")
+        return lines
+
+    def check(self, params: Mapping[str, Any]) -> None:
+        from botocore.exceptions import StubAssertionError
+
+        lines = self.differences(params)
+        if lines:
+            raise StubAssertionError(
+                operation_name=_model.OPERATION_NAME,
+                reason=f"parameters differ for {self.describe()}:\n" + "\n".join(lines),
+            )
+        self._view = params
+
+    def items(self) -> Any:
+        params = _last_params.get()
+        if params is None:  # the probe was not installed: compare with what we expect
+            params = self.expected
+        self.check(params)
+        return super().items()
+
+    def __getitem__(self, key: str) -> Any:
+        return self._view[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._view)
+
+    def __len__(self) -> int:
+        return len(self._view)
+
+    def __repr__(self) -> str:
+        return f"<Expectation {self.describe()}>"
+
+
+def queue_chain(stubber: Stubber, chain: ListJobsChain) -> list[Expectation]:
+    """Queue every call of ``chain`` on ``stubber``; return the expectations, in order."""
+    chain.validate()
+    m = _model.model()
+    client = stubber.client
+    install_probe(client)
+    expectations = []
+    for index, page in enumerate(chain.pages):
+        expectation = Expectation(chain, index)
+        stubber.add_response(m.method_name, copy_response(page), expectation)
+        expectations.append(expectation)
+    if chain.error is not None:
+        error = chain.error
+        expectation = Expectation(chain, len(chain.pages))
+        stubber.add_client_error(
+            m.method_name,
+            service_error_code=error.code,
+            service_message=error.message,
+            http_status_code=error.http_status,
+            expected_params=expectation,
+            response_meta=_error_metadata(chain),
+            modeled_fields={"message": error.message}
+            if "message" in m.error_fields.get(error.code, ())
+            else None,
+        )
+        expectations.append(expectation)
+    return expectations
+
+
+def _error_metadata(chain: ListJobsChain) -> dict[str, Any]:
+    from pytest_amplify_jobs import _generate
+
+    assert chain.error is not None
+    body = f'{{"message":"{chain.error.message}"}}'
+    base = chain.pages[-1]["ResponseMetadata"] if chain.pages else None
+    rid = _generate.request_id(len(chain.pages) + 7919 * len(chain.jobs))
+    when = _generate._EPOCH
+    if base is not None:
+        import email.utils
+
+        when = email.utils.parsedate_to_datetime(base["HTTPHeaders"]["date"])
+    meta = _generate.response_metadata(
+        rid,
+        when,
+        status=chain.error.http_status,
+        length=len(body),
+        extra={"x-amzn-errortype": f"{chain.error.code}:"},
+    )
+    del meta["HTTPStatusCode"]  # add_client_error sets it from the model's status
+    return meta
+
+
+def pending_message(pending: list[Expectation], *, opt_out: str) -> str:
+    lines = [f"{len(pending)} queued ListJobs call(s) were never made:"]
+    lines += [f"  - {e.describe()}" for e in pending]
+    lines.append(
+        "The code under test stopped listing early, or never listed. If that is intended, "
+        + opt_out
+    )
+    return "\n".join(lines)
+
+
+def pending_of(stubber: Stubber, expectations: list[Expectation]) -> list[Expectation]:
+    """The expectations still queued on ``stubber`` (the Stubber keeps its queue private)."""
+    queue = getattr(stubber, "_queue", None)
+    if queue is None:
+        return []
+    queued = {id(entry.get("expected_params")) for entry in queue}
+    return [e for e in expectations if id(e) in queued]
+
+
+@contextlib.contextmanager
+def stub_list_jobs(
+    chain: ListJobsChain, *, client: BaseClient | None = None
+) -> Iterator[BaseClient]:
+    """Serve ``chain`` to a client's ListJobs calls from a fresh ``Stubber``.
+
+    Usable inside ``@given``, where function-scoped fixtures are not reset between examples.
+    Yields the client (a new one with fake credentials unless ``client`` is given); on a clean
+    exit, asserts that every call of the chain was made.
+
+    >>> with stub_list_jobs(generate_chain(jobs=3)) as client:
+    ...     client.list_jobs(appId=..., branchName=...)
+    """
+    from botocore.stub import Stubber
+
+    if client is None:
+        client = make_client()
+    stubber = Stubber(client)
+    expectations = queue_chain(stubber, chain)
+    with stubber:
+        yield client
+    pending = pending_of(stubber, expectations)
+    if pending:
+        raise AssertionError(
+            pending_message(
+                pending,
+                opt_out="consume the whole chain or build a shorter one "
+                "(generate_chain(jobs=..., error_at=...)).",
+            )
+        )
+
+
+def make_client(region: str = "us-east-1") -> BaseClient:
+    """An Amplify client that never reads real credentials, config or AWS_* variables."""
+    from botocore.config import Config
+
+    client: BaseClient = _isolated_session().create_client(
+        _model.SERVICE_NAME,
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        aws_session_token="testing",
+        # AWS_ENDPOINT_URL* is read outside the session variables; a test must not follow it.
+        config=Config(ignore_configured_endpoint_urls=True),  # type: ignore[call-arg]
+    )
+    return client
+
+
+_NOWHERE = "/nonexistent/pytest-amplify-jobs"
+
+
+def _isolated_session() -> Any:
+    import botocore.session
+    from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES
+
+    # Every session variable keeps its default but loses its environment variable, and the
+    # config and credentials files point nowhere: ~/.aws, AWS_PROFILE, AWS_ENDPOINT_URL... are
+    # never consulted, whatever the machine running the tests has.
+    session_vars = {
+        name: (config_name, None, default, converter)
+        for name, (config_name, _env, default, converter) in (
+            BOTOCORE_DEFAUT_SESSION_VARIABLES.items()
+        )
+    }
+    session_vars["config_file"] = (None, None, f"{_NOWHERE}/config", None)
+    session_vars["credentials_file"] = (None, None, f"{_NOWHERE}/credentials", None)
+    # Explicit credentials are passed to create_client, so the credential chain never runs.
+    return botocore.session.Session(session_vars=session_vars)

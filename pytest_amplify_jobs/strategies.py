@@ -1,0 +1,189 @@
+"""Hypothesis strategies for ListJobs data, valid against the installed botocore model.
+
+Every strategy checks its arguments when called (a bad one raises
+:class:`hypothesis.errors.InvalidArgument` naming the parameter, the value and what is allowed,
+with limits quoted from the model) and then runs the package's one generator with choices drawn
+from Hypothesis, so examples shrink: histories by deleting jobs, statuses toward ``SUCCEED``,
+job types toward ``WEB_HOOK``, page sizes toward 1, errors toward none.
+
+>>> from hypothesis import given
+>>> from pytest_amplify_jobs import stub_list_jobs
+>>> from pytest_amplify_jobs.strategies import list_jobs_chains
+>>> @given(list_jobs_chains())
+... def test_lists_every_job(chain):
+...     with stub_list_jobs(chain) as client:
+...         assert list_all(client, chain.app_id, chain.branch_name) == list(chain.jobs)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from pytest_amplify_jobs import _chain, _generate, _model
+from pytest_amplify_jobs._chain import ListJobsChain, ListJobsError
+from pytest_amplify_jobs._choices import Choices, composite
+
+__all__ = [
+    "app_ids",
+    "branch_names",
+    "job_histories",
+    "job_summaries",
+    "list_jobs_chains",
+    "list_jobs_errors",
+    "next_tokens",
+]
+
+
+def _check_bool(name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidArgument(f"{name}={value!r} must be True or False")
+
+
+def app_ids(*, realistic: bool = True) -> st.SearchStrategy[str]:
+    """Amplify app ids: ``d`` + 13 lowercase alphanumerics like the console shows
+    (``realistic=True``), or anything the model's ``d[a-z0-9]+`` rule allows.
+
+    Shrinks toward one fixed id.
+    """
+    _check_bool("realistic", realistic)
+    return composite(lambda c: _generate.draw_app_id(c, realistic))()
+
+
+def branch_names(*, realistic: bool = True) -> st.SearchStrategy[str]:
+    """Branch names: common ones (``main``, ``feature/login``...) when realistic, else any text
+    of the model's allowed length (1..255). Shrinks toward ``main``."""
+    _check_bool("realistic", realistic)
+    return composite(lambda c: _generate.draw_branch_name(c, realistic))()
+
+
+def next_tokens(*, realistic: bool = True) -> st.SearchStrategy[str]:
+    """Valid pagination tokens: opaque base64 strings, or any 1..2000 characters when not
+    realistic (the model's NextToken limit)."""
+    _check_bool("realistic", realistic)
+    return composite(lambda c: _generate.draw_token(c, realistic))()
+
+
+def job_summaries(
+    *,
+    app_id: str | None = None,
+    branch_name: str | None = None,
+    statuses: Iterable[str] | None = None,
+    job_types: Iterable[str] | None = None,
+    realistic: bool = True,
+) -> st.SearchStrategy[dict[str, Any]]:
+    """One JobSummary dict, strictly valid and coherent in itself: a real ARN built from its ids,
+    ``commitTime <= startTime``, ``endTime`` exactly when the status is finished, manual
+    deploys with ``commitId='HEAD'`` and a source URL.
+
+    ``statuses`` / ``job_types`` restrict the enums (any of the model's values). Shrinks toward a
+    ``SUCCEED`` ``WEB_HOOK`` job.
+    """
+    m = _model.model()
+    _chain.check_request_value(InvalidArgument, "app_id", "appId", app_id)
+    _chain.check_request_value(InvalidArgument, "branch_name", "branchName", branch_name)
+    chosen_statuses = _chain.check_choices(InvalidArgument, "statuses", statuses, m.statuses)
+    chosen_types = _chain.check_choices(InvalidArgument, "job_types", job_types, m.job_types)
+    _check_bool("realistic", realistic)
+
+    def build(c: Choices) -> dict[str, Any]:
+        return _generate.draw_summary(
+            c,
+            app_id=app_id,
+            branch_name=branch_name,
+            statuses=_ordinary_first(chosen_statuses, m.statuses_ordinary_first),
+            job_types=_ordinary_first(chosen_types, m.job_types_ordinary_first),
+            realistic=realistic,
+        )
+
+    return composite(build)()
+
+
+def _ordinary_first(
+    chosen: tuple[str, ...] | None, order: tuple[str, ...]
+) -> tuple[str, ...] | None:
+    if chosen is None:
+        return None
+    return tuple(v for v in order if v in chosen)
+
+
+def job_histories(
+    *,
+    app_id: str | None = None,
+    branch_name: str | None = None,
+    min_size: int = 0,
+    max_size: int | None = None,
+    realistic: bool = True,
+) -> st.SearchStrategy[list[dict[str, Any]]]:
+    """One branch's jobs, newest first, like a real history: job ids ``n..1``, one app, branch,
+    region and account in every ARN, older jobs started earlier and finished before the next
+    started, at most one job building and only newer jobs queued. Shrinks by deleting jobs."""
+    _chain.check_request_value(InvalidArgument, "app_id", "appId", app_id)
+    _chain.check_request_value(InvalidArgument, "branch_name", "branchName", branch_name)
+    _chain.check_sizes(InvalidArgument, "min_size", min_size, "max_size", max_size)
+    _check_bool("realistic", realistic)
+
+    def build(c: Choices) -> list[dict[str, Any]]:
+        ctx = _generate.draw_context(
+            c, app_id=app_id, branch_name=branch_name, region=None, realistic=realistic
+        )
+        return _generate.draw_history(c, ctx, min_size=min_size, max_size=max_size)
+
+    return composite(build)()
+
+
+def list_jobs_errors(*, codes: Iterable[str] | None = None) -> st.SearchStrategy[ListJobsError]:
+    """A modeled ListJobs error with the model's HTTP status (``codes`` restricts which)."""
+    allowed = tuple(_model.model().errors)
+    chosen = _chain.check_choices(InvalidArgument, "codes", codes, allowed) or allowed
+    return st.sampled_from(chosen).map(ListJobsError.of)
+
+
+def list_jobs_chains(
+    *,
+    app_id: str | None = None,
+    branch_name: str | None = None,
+    min_jobs: int = 0,
+    max_jobs: int | None = None,
+    page_size: int | None = None,
+    max_results: int | None = None,
+    errors: bool | Iterable[str] = False,
+    realistic: bool = True,
+    region: str | None = None,
+) -> st.SearchStrategy[ListJobsChain]:
+    """Whole ListJobs listings: a coherent history split into pages linked by unique tokens.
+
+    Every page but the last is full (``page_size``, drawn 1..50 unless given or implied by
+    ``max_results``). ``errors=True`` (or a collection of codes) lets the chain end with a
+    modeled error at any call, the first included. ``realistic=False`` adds short and empty
+    intermediate pages, long unicode text and tokens up to the model's limit.
+
+    Shrinks toward one page of ``SUCCEED`` jobs with page size 1 and no error.
+    """
+    _chain.check_request_value(InvalidArgument, "app_id", "appId", app_id)
+    _chain.check_request_value(InvalidArgument, "branch_name", "branchName", branch_name)
+    _chain.check_sizes(InvalidArgument, "min_jobs", min_jobs, "max_jobs", max_jobs)
+    _chain.check_paging(InvalidArgument, page_size, max_results)
+    _chain.check_region(InvalidArgument, region)
+    _check_bool("realistic", realistic)
+    all_codes = tuple(_model.model().errors)
+    if isinstance(errors, bool):
+        codes = all_codes if errors else ()
+    else:
+        codes = _chain.check_choices(InvalidArgument, "errors", errors, all_codes) or ()
+    spec = _chain.ChainSpec(
+        app_id=app_id,
+        branch_name=branch_name,
+        region=region,
+        min_jobs=min_jobs,
+        max_jobs=max_jobs,
+        page_size=page_size,
+        max_results=max_results,
+        error_codes=codes,
+        error_chance=30 if codes else 0,
+        realistic=realistic,
+    )
+    return composite(lambda c: _chain.build_chain(c, spec))()
