@@ -384,6 +384,9 @@ def check_region(exc: type[Exception], region: object) -> None:
 # --------------------------------------------------------------------------------- the builder
 
 
+AFTER_LAST = -1
+
+
 @dataclass(frozen=True)
 class ChainSpec:
     """Checked arguments of one chain; the same for the strategy and ``generate_chain``."""
@@ -397,7 +400,7 @@ class ChainSpec:
     max_results: int | None = None
     error_codes: tuple[str, ...] = ()  # codes the chain may end with; empty: no error
     error_chance: int = 0  # percent; 100 means always
-    error_at: int | None = None
+    error_at: int | None = None  # None: drawn; AFTER_LAST: the call after the last page
     fixed_error: ListJobsError | None = None
     realistic: bool = True
 
@@ -425,8 +428,10 @@ def build_chain(c: Choices, spec: ChainSpec) -> ListJobsChain:
     error: ListJobsError | None = None
     if spec.error_codes and (spec.error_chance >= 100 or c.chance(spec.error_chance)):
         error = spec.fixed_error or ListJobsError.of(_generate.draw_error_code(c, spec.error_codes))
-        at = spec.error_at if spec.error_at is not None else c.integer(0, len(chunks))
-        chunks = chunks[:at]
+        if spec.error_at is None:
+            chunks = chunks[: c.integer(0, len(chunks))]
+        elif spec.error_at != AFTER_LAST:
+            chunks = chunks[: spec.error_at]
     tokens = _generate._unique_tokens(c, len(chunks), spec.realistic)
     return ListJobsChain(
         app_id=ctx.app_id,
@@ -531,7 +536,7 @@ def generate_chain(
         max_results=max_results,
         error_codes=(error_obj.code,) if error_obj else (),
         error_chance=100 if error_obj else 0,
-        error_at=error_at,
+        error_at=AFTER_LAST if error_at is None else error_at,
         fixed_error=error_obj,
         realistic=realistic,
     )

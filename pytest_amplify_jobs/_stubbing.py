@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
     from pytest_amplify_jobs._chain import ListJobsChain
 
-__all__ = ["Expectation", "pending_message", "queue_chain", "stub_list_jobs"]
+__all__ = ["Expectation", "ListJobsStub", "pending_message", "queue_chain", "stub_list_jobs"]
 
 _MISSING = "<not sent>"
 _PROBE_ID = "pytest-amplify-jobs-params-probe"
@@ -179,55 +180,186 @@ def _error_metadata(chain: ListJobsChain) -> dict[str, Any]:
     return meta
 
 
-def pending_message(pending: list[Expectation], *, opt_out: str) -> str:
-    lines = [f"{len(pending)} queued ListJobs call(s) were never made:"]
-    lines += [f"  - {e.describe()}" for e in pending]
-    lines.append(
-        "The code under test stopped listing early, or never listed. If that is intended, "
-        + opt_out
-    )
+OPT_OUT = (
+    "If that is intended, opt out with @pytest.mark.amplify_jobs(assert_all_consumed=False) "
+    "(fixtures) or stub_list_jobs(..., assert_all_consumed=False)."
+)
+
+
+def pending_calls(stubber: Stubber) -> list[str]:
+    """A description of every call still queued on ``stubber``, ours or queued by hand."""
+    queue = getattr(stubber, "_queue", None)  # the Stubber keeps its queue private
+    if queue is None:
+        try:
+            stubber.assert_no_pending_responses()
+        except AssertionError as error:
+            return [str(error)]
+        return []
+    out = []
+    for entry in queue:
+        expected = entry.get("expected_params")
+        if isinstance(expected, Expectation):
+            out.append(expected.describe())
+        else:
+            out.append(f"{entry.get('operation_name')} (queued on the Stubber by hand)")
+    return out
+
+
+def pending_message(pending: list[str]) -> str:
+    lines = [f"{len(pending)} queued call(s) were never made:"]
+    lines += [f"  - {description}" for description in pending]
+    lines.append("The code under test stopped listing early, or never listed. " + OPT_OUT)
     return "\n".join(lines)
 
 
-def pending_of(stubber: Stubber, expectations: list[Expectation]) -> list[Expectation]:
-    """The expectations still queued on ``stubber`` (the Stubber keeps its queue private)."""
-    queue = getattr(stubber, "_queue", None)
-    if queue is None:
-        return []
-    queued = {id(entry.get("expected_params")) for entry in queue}
-    return [e for e in expectations if id(e) in queued]
+def assert_all_consumed(stubber: Stubber) -> None:
+    pending = pending_calls(stubber)
+    if pending:
+        raise AssertionError(pending_message(pending))
 
 
 @contextlib.contextmanager
 def stub_list_jobs(
-    chain: ListJobsChain, *, client: BaseClient | None = None
+    chain: ListJobsChain,
+    *,
+    client: BaseClient | None = None,
+    assert_all_consumed: bool = True,
 ) -> Iterator[BaseClient]:
     """Serve ``chain`` to a client's ListJobs calls from a fresh ``Stubber``.
 
-    Usable inside ``@given``, where function-scoped fixtures are not reset between examples.
-    Yields the client (a new one with fake credentials unless ``client`` is given); on a clean
-    exit, asserts that every call of the chain was made.
+    The pattern for ``@given`` tests, where function-scoped fixtures are not reset between
+    examples. Yields the client (a new one with fake credentials, never the user's real ones,
+    unless ``client`` is given); on a clean exit, asserts that every call of the chain was made.
 
     >>> with stub_list_jobs(generate_chain(jobs=3)) as client:
-    ...     client.list_jobs(appId=..., branchName=...)
+    ...     jobs = list_all_jobs(client, chain.app_id, chain.branch_name)
     """
     from botocore.stub import Stubber
 
     if client is None:
-        client = make_client()
+        client = make_client(chain.region)
     stubber = Stubber(client)
-    expectations = queue_chain(stubber, chain)
+    queue_chain(stubber, chain)
     with stubber:
         yield client
-    pending = pending_of(stubber, expectations)
-    if pending:
-        raise AssertionError(
-            pending_message(
-                pending,
-                opt_out="consume the whole chain or build a shorter one "
-                "(generate_chain(jobs=..., error_at=...)).",
-            )
+    if assert_all_consumed:
+        _assert_all_consumed(stubber)
+
+
+_assert_all_consumed = assert_all_consumed
+
+
+class ListJobsStub:
+    """What the ``list_jobs_stub`` fixture gives a test: queue chains, read the calls made.
+
+    ``client`` and ``stubber`` are the very objects of the ``amplify_client`` and
+    ``amplify_stubber`` fixtures. Works without pytest too: build it on any client and Stubber.
+    """
+
+    def __init__(
+        self,
+        client: BaseClient,
+        stubber: Stubber,
+        *,
+        seed: int = 0,
+        defaults: Mapping[str, Any] | None = None,
+        region: str | None = None,
+    ) -> None:
+        self.client = client
+        self.stubber = stubber
+        self.seed = seed
+        self.region = region if region is not None else client.meta.region_name
+        self._defaults = dict(defaults or {})
+        self._chains: list[ListJobsChain] = []
+        self._seeds: list[int] = []
+        self._calls: list[dict[str, Any]] = []
+        install_probe(client)
+        client.meta.events.register(
+            _event("provide-client-params", client),
+            self._record,
+            unique_id=f"pytest-amplify-jobs-calls-{id(self)}",
         )
+
+    def _record(self, params: Mapping[str, Any], **_: Any) -> None:
+        self._calls.append(dict(params))
+
+    def add(self, chain: ListJobsChain) -> ListJobsChain:
+        """Queue an explicit chain (hand-built ones are strictly validated first)."""
+        from pytest_amplify_jobs._chain import ListJobsChain
+
+        if not isinstance(chain, ListJobsChain):
+            raise TypeError(
+                f"chain={_model.short_repr(chain)} must be a ListJobsChain "
+                "(from generate_chain, a strategy, or ListJobsChain(...))"
+            )
+        queue_chain(self.stubber, chain)
+        self._chains.append(chain)
+        return chain
+
+    def generate(self, **kwargs: Any) -> ListJobsChain:
+        """``generate_chain(**kwargs)`` with marker defaults and this test's seed, queued."""
+        import inspect
+
+        from pytest_amplify_jobs._chain import generate_chain
+
+        allowed = inspect.signature(generate_chain).parameters
+        unknown = sorted(set(kwargs) - set(allowed))
+        if unknown:
+            raise TypeError(
+                f"generate() got unknown keyword argument(s) {', '.join(unknown)}; "
+                f"allowed: {', '.join(allowed)}"
+            )
+        options = {**self._defaults, **kwargs}
+        options.setdefault("seed", self.seed + len(self._chains))
+        options.setdefault("region", self.region)
+        chain = generate_chain(**options)
+        self._seeds.append(options["seed"])
+        return self.add(chain)
+
+    @property
+    def calls(self) -> list[dict[str, Any]]:
+        """The parameters of every ListJobs call made so far, in order (copies)."""
+        return [dict(c) for c in self._calls]
+
+    @property
+    def chains(self) -> tuple[ListJobsChain, ...]:
+        return tuple(self._chains)
+
+    def pending(self) -> list[str]:
+        """Descriptions of the calls still queued."""
+        return pending_calls(self.stubber)
+
+    def assert_all_consumed(self) -> None:
+        _assert_all_consumed(self.stubber)
+
+    def report(self) -> str:
+        """The failure-report section: chains, calls made and pending, seeds."""
+        m = _model.model()
+        lines = [f"seed: {self.seed}" + (f" (generated with {self._seeds})" if self._seeds else "")]
+        for number, chain in enumerate(self._chains):
+            error = (
+                f"{chain.error.code} (HTTP {chain.error.http_status}) at call {chain.error_at}"
+                if chain.error
+                else "none"
+            )
+            lines.append(
+                f"chain {number}: app {chain.app_id}, branch {chain.branch_name}, "
+                f"{len(chain.pages)} pages, {len(chain.jobs)} jobs, page_size {chain.page_size}, "
+                f"max_results {chain.max_results}, error {error}"
+            )
+        lines.append(f"calls made ({len(self._calls)}):")
+        for params in self._calls:
+            shown = ", ".join(
+                f"{k}={_model.short_repr(v, 30)}" for k, v in params.items() if k != m.input_token
+            )
+            token = params.get(m.input_token)
+            if token is not None:
+                shown += f", nextToken={_model.short_repr(token, 30)}"
+            lines.append(f"  {m.method_name}({shown})")
+        pending = self.pending()
+        lines.append(f"calls pending ({len(pending)}):")
+        lines += [f"  {p}" for p in pending]
+        return "\n".join(lines)
 
 
 def make_client(region: str = "us-east-1") -> BaseClient:
@@ -249,6 +381,7 @@ def make_client(region: str = "us-east-1") -> BaseClient:
 _NOWHERE = "/nonexistent/pytest-amplify-jobs"
 
 
+@functools.cache
 def _isolated_session() -> Any:
     import botocore.session
     from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES

@@ -1,3 +1,198 @@
-"""The pytest11 entry point: options, marker, fixtures and report hooks."""
+"""The pytest11 entry point: options, marker, fixtures, header line and failure report.
+
+Thin on purpose: every behaviour lives in plain modules that work without pytest. Nothing heavy
+(botocore, Hypothesis) is imported until a fixture is used.
+"""
 
 from __future__ import annotations
+
+import hashlib
+import inspect
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+    from botocore.stub import Stubber
+
+    from pytest_amplify_jobs._stubbing import ListJobsStub
+
+MARKER = "amplify_jobs"
+_DEFAULT_REGION = "us-east-1"
+_STUB_KEY = pytest.StashKey["ListJobsStub"]()
+_STUBBER_KEY = pytest.StashKey["Stubber"]()
+
+
+# ------------------------------------------------------------------------------------ options
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("amplify-jobs", "Amplify ListJobs stubbing (pytest-amplify-jobs)")
+    group.addoption(
+        "--amplify-region",
+        dest="amplify_region",
+        default=None,
+        metavar="REGION",
+        help=f"region of the amplify_client fixture (default: ini amplify_region, else {_DEFAULT_REGION})",
+    )
+    group.addoption(
+        "--amplify-jobs-seed",
+        dest="amplify_jobs_seed",
+        default=0,
+        type=int,
+        metavar="N",
+        help="shift every seed list_jobs_stub.generate() derives from test ids (default 0)",
+    )
+    parser.addini(
+        "amplify_region",
+        help=f"region of the amplify_client fixture (default {_DEFAULT_REGION})",
+        default=_DEFAULT_REGION,
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(**kwargs): default keyword arguments for list_jobs_stub.generate() "
+        "(jobs=, page_size=, max_results=, error=, error_at=, app_id=, branch_name=, "
+        "realistic=, region=, seed=) and assert_all_consumed=True; the closest marker wins.",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return (
+        f"amplify-jobs: seed shift {config.getoption('amplify_jobs_seed')} "
+        f"(--amplify-jobs-seed), region {_region(config)}"
+    )
+
+
+def _region(config: pytest.Config) -> str:
+    region: str | None = config.getoption("amplify_region")
+    if not region:
+        region = str(config.getini("amplify_region") or _DEFAULT_REGION)
+    return region
+
+
+def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The closest ``amplify_jobs`` marker's keyword arguments, checked."""
+    from pytest_amplify_jobs._chain import generate_chain
+
+    marker = request.node.get_closest_marker(MARKER)
+    if marker is None:
+        return {}
+    if marker.args:
+        pytest.fail(
+            f"@pytest.mark.{MARKER} takes keyword arguments only, got positional {marker.args!r}",
+            pytrace=False,
+        )
+    allowed = [*inspect.signature(generate_chain).parameters, "assert_all_consumed"]
+    unknown = sorted(set(marker.kwargs) - set(allowed))
+    if unknown:
+        pytest.fail(
+            f"@pytest.mark.{MARKER} got unknown key(s) {', '.join(map(repr, unknown))} "
+            f"on {request.node.nodeid}; allowed: {', '.join(allowed)}",
+            pytrace=False,
+        )
+    consume = marker.kwargs.get("assert_all_consumed", True)
+    if not isinstance(consume, bool):
+        pytest.fail(
+            f"@pytest.mark.{MARKER}(assert_all_consumed={consume!r}) must be True or False",
+            pytrace=False,
+        )
+    return dict(marker.kwargs)
+
+
+def node_seed(nodeid: str, shift: int) -> int:
+    """A seed from the test's node id: the same on every run, machine and xdist worker."""
+    digest = hashlib.sha256(nodeid.encode()).digest()
+    return int.from_bytes(digest[:6], "big") + shift
+
+
+# ----------------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture
+def amplify_client(request: pytest.FixtureRequest) -> BaseClient:
+    """A botocore Amplify client with fake credentials; never reads ~/.aws or AWS_* variables."""
+    from pytest_amplify_jobs._stubbing import make_client
+
+    return make_client(_region(request.config))
+
+
+@pytest.fixture
+def amplify_stubber(
+    request: pytest.FixtureRequest, amplify_client: BaseClient
+) -> Generator[Stubber, None, None]:
+    """A botocore ``Stubber`` on ``amplify_client``, active during the test.
+
+    Deactivated at teardown even when the test failed; calls still queued then fail the test
+    (unless ``@pytest.mark.amplify_jobs(assert_all_consumed=False)``).
+    """
+    from botocore.stub import Stubber
+
+    from pytest_amplify_jobs._stubbing import pending_calls, pending_message
+
+    options = _options(request)
+    stubber = Stubber(amplify_client)
+    request.node.stash[_STUBBER_KEY] = stubber
+    stubber.activate()
+    try:
+        yield stubber
+    finally:
+        stubber.deactivate()
+    if options.get("assert_all_consumed", True) and not _call_failed(request.node):
+        pending = pending_calls(stubber)
+        if pending:
+            pytest.fail(pending_message(pending), pytrace=False)
+
+
+@pytest.fixture
+def list_jobs_stub(
+    request: pytest.FixtureRequest, amplify_client: BaseClient, amplify_stubber: Stubber
+) -> ListJobsStub:
+    """Queue ListJobs chains for the code under test: ``.generate(**kw)``, ``.add(chain)``,
+    ``.calls``; defaults from ``@pytest.mark.amplify_jobs``."""
+    from pytest_amplify_jobs._stubbing import ListJobsStub
+
+    options = _options(request)
+    options.pop("assert_all_consumed", None)
+    stub = ListJobsStub(
+        amplify_client,
+        amplify_stubber,
+        seed=node_seed(request.node.nodeid, request.config.getoption("amplify_jobs_seed")),
+        defaults=options,
+        region=_region(request.config),
+    )
+    request.node.stash[_STUB_KEY] = stub
+    return stub
+
+
+# ------------------------------------------------------------------------------------ reports
+
+_FAILED_KEY = pytest.StashKey[bool]()
+
+
+def _call_failed(item: pytest.Item) -> bool:
+    return item.stash.get(_FAILED_KEY, False)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report: pytest.TestReport = yield
+    if report.when == "call" and report.failed:
+        item.stash[_FAILED_KEY] = True
+    if report.failed:
+        stub = item.stash.get(_STUB_KEY, None)
+        if stub is not None:
+            report.sections.append(("amplify-jobs", stub.report()))
+        elif _STUBBER_KEY in item.stash:
+            from pytest_amplify_jobs._stubbing import pending_calls
+
+            pending = pending_calls(item.stash[_STUBBER_KEY])
+            text = "\n".join([f"calls pending ({len(pending)}):", *(f"  {p}" for p in pending)])
+            report.sections.append(("amplify-jobs", text))
+    return report

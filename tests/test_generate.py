@@ -81,9 +81,11 @@ def test_error_at_serves_only_the_pages_before_it(error_at: int) -> None:
     assert_chain_ok(chain)
 
 
-def test_error_defaults_to_the_call_after_the_last_page() -> None:
-    chain = generate_chain(jobs=4, page_size=2, error="LimitExceededException")
-    assert len(chain.pages) == 2 and chain.error_at == 2 and len(chain.jobs) == 4
+@pytest.mark.parametrize("seed", range(10))
+def test_error_defaults_to_the_call_after_the_last_page(seed: int) -> None:
+    chain = generate_chain(jobs=9, page_size=2, error="LimitExceededException", seed=seed)
+    assert len(chain.pages) == 5 and chain.error_at == 5 and len(chain.jobs) == 9
+    assert "nextToken" in chain.pages[-1]
 
 
 def test_a_custom_error_message_is_kept() -> None:

@@ -1,0 +1,72 @@
+"""Code a team really has: questions about an Amplify branch's deploys, answered by ListJobs."""
+
+from __future__ import annotations
+
+import collections
+import time
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+
+def list_all_jobs(
+    client: Any, app_id: str, branch: str, *, page_size: int = 50
+) -> list[dict[str, Any]]:
+    """Every job of a branch, newest first, through botocore's paginator."""
+    paginator = client.get_paginator("list_jobs")
+    pages = paginator.paginate(
+        appId=app_id, branchName=branch, PaginationConfig={"PageSize": page_size}
+    )
+    return [job for page in pages for job in page["jobSummaries"]]
+
+
+def latest_successful_deploy(client: Any, app_id: str, branch: str) -> dict[str, Any] | None:
+    """The newest job that succeeded; stops listing as soon as it is found."""
+    kwargs: dict[str, Any] = {"appId": app_id, "branchName": branch}
+    while True:
+        page = client.list_jobs(**kwargs)
+        for job in page["jobSummaries"]:
+            if job["status"] == "SUCCEED":
+                return job
+        token = page.get("nextToken")
+        if not token:
+            return None
+        kwargs["nextToken"] = token
+
+
+def failure_report(client: Any, app_id: str, branch: str) -> dict[str, Any]:
+    """How many builds failed, by job type, and the slowest failure in seconds."""
+    failed = [j for j in list_all_jobs(client, app_id, branch) if j["status"] == "FAILED"]
+    by_type = collections.Counter(j["jobType"] for j in failed)
+    slowest = max(((j["endTime"] - j["startTime"]).total_seconds() for j in failed), default=0.0)
+    return {"failed": len(failed), "by_type": dict(by_type), "slowest_seconds": slowest}
+
+
+def list_jobs_patiently(
+    client: Any,
+    app_id: str,
+    branch: str,
+    *,
+    attempts: int = 3,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[dict[str, Any]]:
+    """All jobs, retrying a page that hits LimitExceededException with a growing pause."""
+    jobs: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"appId": app_id, "branchName": branch}
+    while True:
+        for attempt in range(attempts):
+            try:
+                page = client.list_jobs(**kwargs)
+                break
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "LimitExceededException":
+                    raise
+                if attempt == attempts - 1:
+                    raise
+                sleep(2**attempt)
+        jobs.extend(page["jobSummaries"])
+        token = page.get("nextToken")
+        if not token:
+            return jobs
+        kwargs["nextToken"] = token
