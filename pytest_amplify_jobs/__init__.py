@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pytest_amplify_jobs._chain import ListJobsChain, ListJobsError, generate_chain
-from pytest_amplify_jobs._stubbing import stub_list_jobs
+from pytest_amplify_jobs._intercept import ListJobsIntercept
+from pytest_amplify_jobs._stubbing import ListJobsQueue, ListJobsStub, stub_list_jobs
 from pytest_amplify_jobs._validate import (
     InvalidListJobsRequest,
     InvalidListJobsResponse,
@@ -16,6 +17,9 @@ __all__ = [
     "InvalidListJobsResponse",
     "ListJobsChain",
     "ListJobsError",
+    "ListJobsIntercept",
+    "ListJobsQueue",
+    "ListJobsStub",
     "generate_chain",
     "stub_list_jobs",
     "validate_list_jobs_request",

@@ -25,7 +25,14 @@ if TYPE_CHECKING:
 
     from pytest_amplify_jobs._chain import ListJobsChain
 
-__all__ = ["Expectation", "ListJobsStub", "pending_message", "queue_chain", "stub_list_jobs"]
+__all__ = [
+    "Expectation",
+    "ListJobsQueue",
+    "ListJobsStub",
+    "pending_message",
+    "queue_chain",
+    "stub_list_jobs",
+]
 
 _MISSING = "<not sent>"
 _PROBE_ID = "pytest-amplify-jobs-params-probe"
@@ -157,6 +164,19 @@ def queue_chain(stubber: Stubber, chain: ListJobsChain) -> list[Expectation]:
     return expectations
 
 
+def error_response(chain: ListJobsChain) -> dict[str, Any]:
+    """The parsed response botocore builds for the chain's error, as add_client_error does."""
+    assert chain.error is not None
+    m = _model.model()
+    response: dict[str, Any] = {
+        "ResponseMetadata": {**_error_metadata(chain), "HTTPStatusCode": chain.error.http_status},
+        "Error": {"Message": chain.error.message, "Code": chain.error.code},
+    }
+    if "message" in m.error_fields.get(chain.error.code, ()):
+        response["message"] = chain.error.message
+    return response
+
+
 def _error_metadata(chain: ListJobsChain) -> dict[str, Any]:
     from pytest_amplify_jobs import _generate
 
@@ -212,73 +232,78 @@ def pending_message(pending: list[str]) -> str:
     return "\n".join(lines)
 
 
-def assert_all_consumed(stubber: Stubber) -> None:
-    pending = pending_calls(stubber)
-    if pending:
-        raise AssertionError(pending_message(pending))
-
-
 @contextlib.contextmanager
 def stub_list_jobs(
     chain: ListJobsChain,
     *,
     client: BaseClient | None = None,
+    intercept: bool = False,
     assert_all_consumed: bool = True,
 ) -> Iterator[BaseClient]:
-    """Serve ``chain`` to a client's ListJobs calls from a fresh ``Stubber``.
+    """Serve ``chain`` to ListJobs calls, checking each call's parameters.
 
     The pattern for ``@given`` tests, where function-scoped fixtures are not reset between
-    examples. Yields the client (a new one with fake credentials, never the user's real ones,
-    unless ``client`` is given); on a clean exit, asserts that every call of the chain was made.
+    examples. Yields a client (a new one with fake credentials, never the user's real ones,
+    unless ``client`` is given). By default a fresh ``Stubber`` on that client serves the
+    chain; with ``intercept=True`` every Amplify client in the process is served instead (see
+    ``amplify_intercept``). On a clean exit, asserts that every call of the chain was made.
 
     >>> with stub_list_jobs(generate_chain(jobs=3)) as client:
     ...     jobs = list_all_jobs(client, chain.app_id, chain.branch_name)
     """
-    from botocore.stub import Stubber
-
     if client is None:
         client = make_client(chain.region)
-    stubber = Stubber(client)
-    queue_chain(stubber, chain)
-    with stubber:
-        yield client
+    queue: ListJobsQueue
+    if intercept:
+        from pytest_amplify_jobs._intercept import ListJobsIntercept
+
+        queue = ListJobsIntercept(region=chain.region)
+        with queue:
+            queue.add(chain)
+            yield client
+    else:
+        from botocore.stub import Stubber
+
+        stubber = Stubber(client)
+        stub = queue = ListJobsStub(client, stubber)
+        try:
+            queue.add(chain)
+            with stubber:
+                yield client
+        finally:
+            stub.close()
     if assert_all_consumed:
-        _assert_all_consumed(stubber)
+        queue.assert_all_consumed()
 
 
-_assert_all_consumed = assert_all_consumed
+class ListJobsQueue:
+    """What a test does with queued ListJobs chains, whichever mechanism serves them.
 
-
-class ListJobsStub:
-    """What the ``list_jobs_stub`` fixture gives a test: queue chains, read the calls made.
-
-    ``client`` and ``stubber`` are the very objects of the ``amplify_client`` and
-    ``amplify_stubber`` fixtures. Works without pytest too: build it on any client and Stubber.
+    Subclasses say how a chain is queued (:meth:`_queue`) and what is still pending
+    (:meth:`pending`); adding, generating with seeds and marker defaults, recording calls and
+    the failure report are shared.
     """
 
     def __init__(
         self,
-        client: BaseClient,
-        stubber: Stubber,
         *,
         seed: int = 0,
         defaults: Mapping[str, Any] | None = None,
-        region: str | None = None,
+        region: str = "us-east-1",
     ) -> None:
-        self.client = client
-        self.stubber = stubber
         self.seed = seed
-        self.region = region if region is not None else client.meta.region_name
+        self.region = region
         self._defaults = dict(defaults or {})
         self._chains: list[ListJobsChain] = []
         self._seeds: list[int] = []
         self._calls: list[dict[str, Any]] = []
-        install_probe(client)
-        client.meta.events.register(
-            _event("provide-client-params", client),
-            self._record,
-            unique_id=f"pytest-amplify-jobs-calls-{id(self)}",
-        )
+
+    def _queue(self, chain: ListJobsChain) -> None:
+        raise NotImplementedError
+
+    def pending(self) -> list[str]:
+        """Descriptions of the calls still queued."""
+        raise NotImplementedError
 
     def _record(self, params: Mapping[str, Any], **_: Any) -> None:
         self._calls.append(dict(params))
@@ -292,7 +317,7 @@ class ListJobsStub:
                 f"chain={_model.short_repr(chain)} must be a ListJobsChain "
                 "(from generate_chain, a strategy, or ListJobsChain(...))"
             )
-        queue_chain(self.stubber, chain)
+        self._queue(chain)
         self._chains.append(chain)
         return chain
 
@@ -323,14 +348,14 @@ class ListJobsStub:
 
     @property
     def chains(self) -> tuple[ListJobsChain, ...]:
+        """Every chain queued so far, in order."""
         return tuple(self._chains)
 
-    def pending(self) -> list[str]:
-        """Descriptions of the calls still queued."""
-        return pending_calls(self.stubber)
-
     def assert_all_consumed(self) -> None:
-        _assert_all_consumed(self.stubber)
+        """Raise ``AssertionError`` listing each call still queued, if any."""
+        pending = self.pending()
+        if pending:
+            raise AssertionError(pending_message(pending))
 
     def report(self) -> str:
         """The failure-report section: chains, calls made and pending, seeds."""
@@ -360,6 +385,51 @@ class ListJobsStub:
         lines.append(f"calls pending ({len(pending)}):")
         lines += [f"  {p}" for p in pending]
         return "\n".join(lines)
+
+
+class ListJobsStub(ListJobsQueue):
+    """What the ``list_jobs_stub`` fixture gives a test: queue chains, read the calls made.
+
+    ``client`` and ``stubber`` are the very objects of the ``amplify_client`` and
+    ``amplify_stubber`` fixtures. Works without pytest too: build it on any client and Stubber.
+
+    >>> stub = ListJobsStub(client, stubber)
+    >>> chain = stub.generate(jobs=30, page_size=10)
+    """
+
+    def __init__(
+        self,
+        client: BaseClient,
+        stubber: Stubber,
+        *,
+        seed: int = 0,
+        defaults: Mapping[str, Any] | None = None,
+        region: str | None = None,
+    ) -> None:
+        super().__init__(
+            seed=seed,
+            defaults=defaults,
+            region=region if region is not None else client.meta.region_name,
+        )
+        self.client = client
+        self.stubber = stubber
+        self._recorder_id = f"pytest-amplify-jobs-calls-{id(self)}"
+        install_probe(client)
+        client.meta.events.register(
+            _event("provide-client-params", client), self._record, unique_id=self._recorder_id
+        )
+
+    def close(self) -> None:
+        """Stop recording calls on the client (the queue itself belongs to the Stubber)."""
+        self.client.meta.events.unregister(
+            _event("provide-client-params", self.client), unique_id=self._recorder_id
+        )
+
+    def _queue(self, chain: ListJobsChain) -> None:
+        queue_chain(self.stubber, chain)
+
+    def pending(self) -> list[str]:
+        return pending_calls(self.stubber)
 
 
 def make_client(region: str = "us-east-1") -> BaseClient:

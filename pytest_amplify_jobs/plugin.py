@@ -17,12 +17,13 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.stub import Stubber
 
-    from pytest_amplify_jobs._stubbing import ListJobsStub
+    from pytest_amplify_jobs._intercept import ListJobsIntercept
+    from pytest_amplify_jobs._stubbing import ListJobsQueue, ListJobsStub
 
 MARKER = "amplify_jobs"
 _DEFAULT_REGION = "us-east-1"
-_STUB_KEY = pytest.StashKey["ListJobsStub"]()
-_STUBBER_KEY = pytest.StashKey["Stubber"]()
+_STUB_KEY: pytest.StashKey[ListJobsQueue] = pytest.StashKey()
+_STUBBER_KEY: pytest.StashKey[Stubber] = pytest.StashKey()
 
 
 # ------------------------------------------------------------------------------------ options
@@ -151,7 +152,7 @@ def amplify_stubber(
 @pytest.fixture
 def list_jobs_stub(
     request: pytest.FixtureRequest, amplify_client: BaseClient, amplify_stubber: Stubber
-) -> ListJobsStub:
+) -> Generator[ListJobsStub, None, None]:
     """Queue ListJobs chains for the code under test: ``.generate(**kw)``, ``.add(chain)``,
     ``.calls``; defaults from ``@pytest.mark.amplify_jobs``."""
     from pytest_amplify_jobs._stubbing import ListJobsStub
@@ -166,7 +167,32 @@ def list_jobs_stub(
         region=_region(request.config),
     )
     request.node.stash[_STUB_KEY] = stub
-    return stub
+    yield stub
+    stub.close()
+
+
+@pytest.fixture
+def amplify_intercept(request: pytest.FixtureRequest) -> Generator[ListJobsIntercept, None, None]:
+    """Serve the ListJobs calls of *every* Amplify client in the process (boto3 clients made
+    by the code under test, module-level clients, the AWS CLI), with the interface of
+    ``list_jobs_stub``. Unqueued Amplify calls raise; nothing is ever sent."""
+    from pytest_amplify_jobs._intercept import ListJobsIntercept
+    from pytest_amplify_jobs._stubbing import pending_message
+
+    options = _options(request)
+    consume = options.pop("assert_all_consumed", True)
+    intercept = ListJobsIntercept(
+        seed=node_seed(request.node.nodeid, request.config.getoption("amplify_jobs_seed")),
+        defaults=options,
+        region=_region(request.config),
+    )
+    request.node.stash[_STUB_KEY] = intercept
+    with intercept:
+        yield intercept
+    if consume and not _call_failed(request.node):
+        pending = intercept.pending()
+        if pending:
+            pytest.fail(pending_message(pending), pytrace=False)
 
 
 # ------------------------------------------------------------------------------------ reports
