@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import argparse
 import copy
+import gc
+import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -20,10 +23,22 @@ from typing import Any
 from pytest_amplify_jobs import _model
 
 
+def _cpu() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown cpu"
+
+
 def median_time(fn: Callable[[], Any], repeat: int) -> float:
     fn()  # warm caches (model load, imports) outside the measurement
     times = []
     for _ in range(repeat):
+        gc.collect()  # every run starts from the same heap, so GC pauses do not blur ratios
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
@@ -80,6 +95,73 @@ def b1(repeat: int, examples: int) -> list[tuple[str, float, str, str]]:
     ]
 
 
+def _paginate(client: Any, chain: Any, page_size: int) -> int:
+    pages = client.get_paginator("list_jobs").paginate(
+        appId=chain.app_id, branchName=chain.branch_name, PaginationConfig={"PageSize": page_size}
+    )
+    return sum(len(page["jobSummaries"]) for page in pages)
+
+
+def _hand_written(client: Any, chain: Any, page_size: int) -> int:
+    """What users write today: a Stubber queued with deep copies and explicit params."""
+    from botocore.stub import Stubber
+
+    stubber = Stubber(client)
+    for i, page in enumerate(chain.pages):
+        params = {**chain.expected_params(i), "maxResults": page_size}
+        stubber.add_response("list_jobs", copy.deepcopy(page), params)
+    with stubber:
+        count = _paginate(client, chain, page_size)
+    stubber.assert_no_pending_responses()
+    return count
+
+
+def b2_b3(repeat: int) -> list[tuple[str, float, str, str]]:
+    from pytest_amplify_jobs import generate_chain, stub_list_jobs
+    from pytest_amplify_jobs._stubbing import make_client
+
+    client = make_client()
+    chain = generate_chain(jobs=10_000, page_size=50)
+
+    def ours() -> int:
+        with stub_list_jobs(chain, client=client) as c:
+            return _paginate(c, chain, 50)
+
+    def whole(jobs: int) -> Callable[[], int]:
+        def run() -> int:
+            fresh = generate_chain(jobs=jobs, page_size=50)
+            with stub_list_jobs(fresh, client=client) as c:
+                return _paginate(c, fresh, 50)
+
+        return run
+
+    assert ours() == _hand_written(client, chain, 50) == 10_000
+    t_floor = median_time(lambda: _hand_written(client, chain, 50), repeat)
+    t_ours = median_time(ours, repeat)
+    t_whole = median_time(whole(10_000), repeat)
+    t_small = median_time(whole(1_000), repeat)
+    return [
+        (
+            "B2 stub_list_jobs, 200 pages paginated / hand-written Stubber",
+            t_ours / t_floor,
+            "<= 1.05",
+            f"{t_ours * 1000:.0f} ms / {t_floor * 1000:.0f} ms",
+        ),
+        (
+            "B3 generate_chain(10_000) + stub + paginate / hand-written Stubber",
+            t_whole / t_floor,
+            "<= 1.5",
+            f"{t_whole * 1000:.0f} ms / {t_floor * 1000:.0f} ms",
+        ),
+        (
+            "B3 growth: 10_000 jobs / 1_000 jobs (generate + stub + paginate)",
+            t_whole / t_small,
+            "<= 11",
+            f"{t_whole * 1000:.0f} ms / {t_small * 1000:.0f} ms",
+        ),
+    ]
+
+
 def b_generate(repeat: int) -> list[tuple[str, float, str, str]]:
     from botocore.stub import Stubber
 
@@ -99,11 +181,115 @@ def b_generate(repeat: int) -> list[tuple[str, float, str, str]]:
     t_queue = median_time(queue_raw, repeat)
     return [
         (
-            "generate_chain(jobs=10_000, page_size=50) / Stubber queueing its 200 pages",
+            "generate_chain(10_000 jobs) / a Stubber queueing its 200 pages",
             t_gen / t_queue,
             "well < 1",
             f"{t_gen * 1000:.0f} ms / {t_queue * 1000:.0f} ms",
         )
+    ]
+
+
+def b4(examples: int) -> list[tuple[str, float, str, str]]:
+    from hypothesis import HealthCheck, given, settings
+
+    from pytest_amplify_jobs import generate_chain, stub_list_jobs
+    from pytest_amplify_jobs._stubbing import make_client
+    from pytest_amplify_jobs.strategies import list_jobs_chains
+
+    client = make_client()
+    fixed = generate_chain(jobs=20, page_size=5)
+    config = settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        phases=["generate"],
+    )
+
+    def body(chain: Any) -> None:
+        with stub_list_jobs(chain, client=client) as c:
+            _paginate(c, chain, chain.page_size)
+
+    @config
+    @given(list_jobs_chains(max_jobs=40))
+    def generated(chain: Any) -> None:
+        body(chain)
+
+    @config
+    @given(st_none())
+    def fixed_chain(_: Any) -> None:
+        body(fixed)
+
+    t_gen = median_time(generated, 3)
+    t_fixed = median_time(fixed_chain, 3)
+    return [
+        (
+            "B4 @given stub+paginate, time: list_jobs_chains() / a fixed chain",
+            t_gen / t_fixed,
+            "info",
+            f"{examples / t_gen:.0f}/s generated, {examples / t_fixed:.0f}/s fixed chain",
+        )
+    ]
+
+
+def st_none() -> Any:
+    from hypothesis import strategies as st
+
+    return st.integers()
+
+
+def _python_seconds(code: str, repeat: int) -> float:
+    def run() -> None:
+        subprocess.run([sys.executable, "-c", code], check=True)
+
+    return median_time(run, repeat)
+
+
+def _pytest_seconds(args: list[str], repeat: int, directory: str) -> float:
+    def run() -> None:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:randomly",
+                "-p",
+                "no:cacheprovider",
+                *args,
+            ],
+            check=True,
+            cwd=directory,
+            capture_output=True,
+        )
+
+    return median_time(run, repeat)
+
+
+def b5(repeat: int) -> list[tuple[str, float, str, str]]:
+    import tempfile
+
+    t_plugin = _python_seconds("import pytest_amplify_jobs.plugin", repeat)
+    t_pytest = _python_seconds("import pytest", repeat)
+    with tempfile.TemporaryDirectory() as directory:
+        with open(f"{directory}/test_plain.py", "w") as f:
+            f.write("def test_one():\n    assert True\n" * 1)
+        t_with = _pytest_seconds([], repeat, directory)
+        t_without = _pytest_seconds(["-p", "no:amplify_jobs"], repeat, directory)
+    return [
+        (
+            "B5 import pytest_amplify_jobs.plugin / import pytest",
+            t_plugin / t_pytest,
+            "~1",
+            f"{t_plugin * 1000:.0f} ms / {t_pytest * 1000:.0f} ms",
+        ),
+        (
+            "B5 a suite not using the plugin: installed / disabled (-p no:amplify_jobs)",
+            t_with / t_without,
+            "~1",
+            f"{t_with * 1000:.0f} ms / {t_without * 1000:.0f} ms",
+        ),
     ]
 
 
@@ -113,9 +299,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer examples, for a smoke run")
     args = parser.parse_args(argv)
     examples = 100 if args.quick else 500
-    rows = b1(args.repeat, examples) + b_generate(args.repeat)
+    rows = (
+        b1(args.repeat, examples)
+        + b2_b3(args.repeat)
+        + b_generate(args.repeat)
+        + b4(50 if args.quick else 200)
+        + b5(args.repeat)
+    )
     print(
-        f"python {platform.python_version()} on {platform.machine()}, {platform.processor() or ''}"
+        f"python {platform.python_version()}, {platform.machine()}, {_cpu()}, "
+        f"{os.cpu_count()} cores; ratios of medians of {args.repeat} repeats"
     )
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark':<{width}}  ratio  target    note")

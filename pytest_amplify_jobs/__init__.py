@@ -1,16 +1,38 @@
-"""Hypothesis strategies and pytest fixtures for code that calls the AWS Amplify ListJobs API."""
+"""Hypothesis strategies and pytest fixtures for code that calls the AWS Amplify ListJobs API.
+
+Names are re-exported lazily: importing the package (as pytest does for every run through the
+plugin's entry point) costs nothing until one of them is used.
+"""
 
 from __future__ import annotations
 
-from pytest_amplify_jobs._chain import ListJobsChain, ListJobsError, generate_chain
-from pytest_amplify_jobs._intercept import ListJobsIntercept
-from pytest_amplify_jobs._stubbing import ListJobsQueue, ListJobsStub, stub_list_jobs
-from pytest_amplify_jobs._validate import (
-    InvalidListJobsRequest,
-    InvalidListJobsResponse,
-    validate_list_jobs_request,
-    validate_list_jobs_response,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pytest_amplify_jobs._chain import ListJobsChain, ListJobsError, generate_chain
+    from pytest_amplify_jobs._intercept import ListJobsIntercept
+    from pytest_amplify_jobs._stubbing import ListJobsQueue, ListJobsStub, stub_list_jobs
+    from pytest_amplify_jobs._validate import (
+        InvalidListJobsRequest,
+        InvalidListJobsResponse,
+        validate_list_jobs_request,
+        validate_list_jobs_response,
+    )
+
+_EXPORTS = {
+    "InvalidListJobsRequest": "_validate",
+    "InvalidListJobsResponse": "_validate",
+    "ListJobsChain": "_chain",
+    "ListJobsError": "_chain",
+    "ListJobsIntercept": "_intercept",
+    "ListJobsQueue": "_stubbing",
+    "ListJobsStub": "_stubbing",
+    "generate_chain": "_chain",
+    "stub_list_jobs": "_stubbing",
+    "validate_list_jobs_request": "_validate",
+    "validate_list_jobs_response": "_validate",
+}
 
 __all__ = [
     "InvalidListJobsRequest",
@@ -25,3 +47,16 @@ __all__ = [
     "validate_list_jobs_request",
     "validate_list_jobs_response",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pytest_amplify_jobs' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"pytest_amplify_jobs.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -210,8 +210,8 @@ class JobDrawer:
 
     def __call__(self, c: Choices) -> JobDraw:
         m = _model.model()
-        status = c.sampled(self.statuses or status_table(self.realistic))
-        job_type = c.sampled(self.job_types or job_type_table(self.realistic))
+        # One choice for the pair: status-major, so it shrinks to the ordinary status first.
+        status, job_type = c.sampled(_pairs(self.realistic, self.statuses, self.job_types))
         flavour = c.integer(0, _FLAVOUR_MAX)
         if self.realistic:
             source = 1 + flavour % len(m.source_url_types) if m.source_url_types else 0
@@ -221,6 +221,17 @@ class JobDrawer:
         commit_id = c.text(0, rules["commitId"].max or 255) if c.chance(30) else None
         source = c.integer(0, len(m.source_url_types)) if m.source_url_types else 0
         return JobDraw(status, job_type, flavour, _mix(flavour, 5), message, commit_id, source)
+
+
+@functools.cache
+def _pairs(
+    realistic: bool, statuses: tuple[str, ...] | None, job_types: tuple[str, ...] | None
+) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (status, job_type)
+        for status in statuses or status_table(realistic)
+        for job_type in job_types or job_type_table(realistic)
+    )
 
 
 @dataclass(frozen=True)
@@ -333,14 +344,23 @@ def draw_context(
     region: str | None,
     realistic: bool,
 ) -> BranchContext:
-    # One integer names the app and the account: fewer choices, the same shrinking.
+    # One integer names the app, account, branch and region of a realistic branch: fewer
+    # choices, and identity 0 (where Hypothesis shrinks) is main in us-east-1.
     identity = c.integer(0, _FLAVOUR_MAX)
-    if app_id is None:
-        app_id = _app_id_from(identity) if realistic else draw_app_id(c, realistic)
+    if realistic:
+        mixed = _mix(identity, 3) if identity else 0
+        app_id = app_id if app_id is not None else _app_id_from(identity)
+        branch_name = branch_name if branch_name is not None else _BRANCHES[mixed % len(_BRANCHES)]
+        regions = _model.regions()
+        region = region if region is not None else regions[(mixed >> 8) % len(regions)]
+    else:
+        app_id = app_id if app_id is not None else draw_app_id(c, realistic)
+        branch_name = branch_name if branch_name is not None else draw_branch_name(c, realistic)
+        region = region if region is not None else draw_region(c)
     return BranchContext(
         app_id=app_id,
-        branch_name=branch_name if branch_name is not None else draw_branch_name(c, realistic),
-        region=region if region is not None else draw_region(c),
+        branch_name=branch_name,
+        region=region,
         account=_account_from(identity),
         realistic=realistic,
     )
@@ -369,25 +389,27 @@ def draw_summary(
 # ----------------------------------------------------------------------------------- histories
 
 
-def _coherent_statuses(draws: Sequence[JobDraw], realistic: bool) -> list[str]:
+def _coherent_statuses(draws: Sequence[JobDraw]) -> list[str]:
     """Newest first: queued jobs, then at most one building job, then only finished ones.
 
-    A drawn status that would break this is replaced by a finished one derived from the
-    job's flavour, so deleting a job while shrinking never invalidates the others.
+    A drawn status that would break this becomes the most ordinary finished status: never
+    one the property under test may be looking for, so deleting a job while shrinking cannot
+    turn another job into the interesting one.
     """
     m = _model.model()
-    finished = tuple(s for s in status_table(realistic) if s in m.finished_statuses)
+    ordinary = m.finished_statuses[0]
     queued_allowed = True
     out: list[str] = []
     for draw in draws:
         status = draw.status
         if status in m.queued_statuses and queued_allowed:
-            pass
-        elif (status in m.building_statuses and queued_allowed) or status in m.finished_statuses:
-            queued_allowed = False
-        else:
-            status = finished[draw.flavour % len(finished)]
-            queued_allowed = False
+            out.append(status)
+            continue
+        if not (
+            status in m.finished_statuses or (status in m.building_statuses and queued_allowed)
+        ):
+            status = ordinary
+        queued_allowed = False
         out.append(status)
     return out
 
@@ -396,7 +418,7 @@ def build_history(
     ctx: BranchContext, draws: Sequence[JobDraw], epoch_offset: int
 ) -> list[dict[str, Any]]:
     """A branch's jobs, newest first, ids ``len(draws)..1``, with a coherent timeline."""
-    statuses = _coherent_statuses(draws, ctx.realistic)
+    statuses = _coherent_statuses(draws)
     cursor = _EPOCH + dt.timedelta(seconds=epoch_offset)
     jobs: list[dict[str, Any]] = []
     previous: dict[str, Any] | None = None

@@ -11,6 +11,7 @@ otherwise presents the received parameters so the Stubber's own equality check a
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import contextvars
 import functools
@@ -142,9 +143,19 @@ def queue_chain(stubber: Stubber, chain: ListJobsChain) -> list[Expectation]:
     client = stubber.client
     install_probe(client)
     expectations = []
+    fast_queue = _fast_queue(stubber) if chain._trusted else None
     for index, page in enumerate(chain.pages):
         expectation = Expectation(chain, index)
-        stubber.add_response(m.method_name, copy_response(page), expectation)
+        if fast_queue is not None:
+            fast_queue.append(
+                {
+                    "operation_name": _model.OPERATION_NAME,
+                    "response": (_ok_http_response(), copy_response(page)),
+                    "expected_params": expectation,
+                }
+            )
+        else:
+            stubber.add_response(m.method_name, copy_response(page), expectation)
         expectations.append(expectation)
     if chain.error is not None:
         error = chain.error
@@ -162,6 +173,34 @@ def queue_chain(stubber: Stubber, chain: ListJobsChain) -> list[Expectation]:
         )
         expectations.append(expectation)
     return expectations
+
+
+def _fast_queue(stubber: Stubber) -> Any:
+    """The Stubber's own queue, when entries can be appended to it directly.
+
+    ``add_response`` re-validates each page with botocore's validator, which is most of the
+    cost of queueing; a generated chain is valid by construction (and stricter than that
+    validator checks), so it goes straight into the queue in the very form ``add_response``
+    builds. Only for botocore's own ``Stubber`` whose queue looks as expected: a subclass that
+    overrides ``add_response``, or another botocore version, takes the public path.
+    """
+    from botocore.stub import Stubber as BotocoreStubber
+
+    queue = getattr(stubber, "_queue", None)
+    kind = type(stubber)
+    if (
+        kind.add_response is BotocoreStubber.add_response
+        and getattr(kind, "_add_response", None) is getattr(BotocoreStubber, "_add_response", 0)
+        and isinstance(queue, collections.deque)
+    ):
+        return queue
+    return None
+
+
+def _ok_http_response() -> Any:
+    from botocore.awsrequest import AWSResponse
+
+    return AWSResponse(None, 200, {}, None)  # type: ignore[arg-type]
 
 
 def error_response(chain: ListJobsChain) -> dict[str, Any]:

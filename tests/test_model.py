@@ -86,3 +86,20 @@ def test_importing_the_package_does_not_load_botocore_or_hypothesis() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_public_name_is_exported_lazily() -> None:
+    import pytest_amplify_jobs
+
+    for name in pytest_amplify_jobs.__all__:
+        assert getattr(pytest_amplify_jobs, name) is not None
+    assert set(pytest_amplify_jobs.__all__) <= set(dir(pytest_amplify_jobs))
+
+
+def test_importing_the_plugin_imports_none_of_the_package_modules() -> None:
+    code = (
+        "import sys, pytest_amplify_jobs.plugin;"
+        "print(sorted(m for m in sys.modules if m.startswith('pytest_amplify_jobs.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['pytest_amplify_jobs.plugin']"
