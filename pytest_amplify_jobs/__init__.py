@@ -13,6 +13,14 @@ if TYPE_CHECKING:
     from pytest_amplify_jobs._chain import ListJobsChain, ListJobsError, generate_chain
     from pytest_amplify_jobs._intercept import ListJobsIntercept
     from pytest_amplify_jobs._stubbing import ListJobsQueue, ListJobsStub, stub_list_jobs
+    from pytest_amplify_jobs._types import (
+        JobStatus,
+        JobSummary,
+        JobType,
+        ListJobsPage,
+        ResponseMetadata,
+        SourceUrlType,
+    )
     from pytest_amplify_jobs._validate import (
         InvalidListJobsRequest,
         InvalidListJobsResponse,
@@ -21,6 +29,12 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
+    "JobStatus": "_types",
+    "JobSummary": "_types",
+    "JobType": "_types",
+    "ListJobsPage": "_types",
+    "ResponseMetadata": "_types",
+    "SourceUrlType": "_types",
     "InvalidListJobsRequest": "_validate",
     "InvalidListJobsResponse": "_validate",
     "ListJobsChain": "_chain",
@@ -37,11 +51,17 @@ _EXPORTS = {
 __all__ = [
     "InvalidListJobsRequest",
     "InvalidListJobsResponse",
+    "JobStatus",
+    "JobSummary",
+    "JobType",
     "ListJobsChain",
     "ListJobsError",
     "ListJobsIntercept",
+    "ListJobsPage",
     "ListJobsQueue",
     "ListJobsStub",
+    "ResponseMetadata",
+    "SourceUrlType",
     "generate_chain",
     "stub_list_jobs",
     "validate_list_jobs_request",

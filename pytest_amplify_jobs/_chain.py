@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pytest_amplify_jobs import _generate, _model
 from pytest_amplify_jobs._validate import (
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from botocore.stub import Stubber
 
     from pytest_amplify_jobs._choices import Choices
+    from pytest_amplify_jobs._types import JobSummary, ListJobsPage
 
 __all__ = ["ListJobsChain", "ListJobsError", "generate_chain"]
 
@@ -85,11 +86,11 @@ class ListJobsChain:
 
     app_id: str
     branch_name: str
-    pages: tuple[dict[str, Any], ...]
+    pages: tuple[ListJobsPage, ...]
     page_size: int
     max_results: int | None
     error: ListJobsError | None
-    jobs: tuple[dict[str, Any], ...]
+    jobs: tuple[JobSummary, ...]
     region: str
     # Generated chains are valid by construction and skip re-validation when queued.
     _trusted: bool = field(default=False, compare=False)
@@ -99,7 +100,7 @@ class ListJobsChain:
         *,
         app_id: str,
         branch_name: str,
-        pages: Iterable[dict[str, Any]],
+        pages: Iterable[ListJobsPage] | Iterable[Mapping[str, Any]],
         page_size: int | None = None,
         max_results: int | None = None,
         error: ListJobsError | None = None,
@@ -142,7 +143,7 @@ class ListJobsChain:
         m = _model.model()
         shown: list[str] = []
         budget = 2 * _REPR_JOBS
-        for page in self.pages:
+        for page in self._raw_pages:
             jobs = page.get(m.result_key) or ()
             if shown and budget <= 0:
                 break
@@ -159,10 +160,15 @@ class ListJobsChain:
         )
 
     @property
+    def _raw_pages(self) -> tuple[dict[str, Any], ...]:
+        # The pages as plain dicts, for code that reads keys named by the model.
+        return cast("tuple[dict[str, Any], ...]", self.pages)
+
+    @property
     def tokens(self) -> tuple[str, ...]:
         """The nextToken of each page that has one, in order."""
         key = _model.model().output_token
-        return tuple(p[key] for p in self.pages if key in p)
+        return tuple(p[key] for p in self._raw_pages if key in p)
 
     @property
     def call_count(self) -> int:
@@ -183,7 +189,7 @@ class ListJobsChain:
         m = _model.model()
         params: dict[str, Any] = {"appId": self.app_id, "branchName": self.branch_name}
         if i > 0:
-            params[m.input_token] = self.pages[i - 1][m.output_token]
+            params[m.input_token] = self._raw_pages[i - 1][m.output_token]
         if self.max_results is not None:
             params[m.limit_key] = self.max_results
         return params
@@ -211,7 +217,7 @@ class ListJobsChain:
             out.append(Violation("page_size", self.page_size, "must be a positive integer"))
         seen: set[str] = set()
         last = len(self.pages) - 1
-        for index, page in enumerate(self.pages):
+        for index, page in enumerate(self._raw_pages):
             for v in response_violations(page):
                 out.append(Violation(f"pages[{index}].{v.path}", v.value, v.rule))
             if not isinstance(page, Mapping):
@@ -524,7 +530,9 @@ def generate_chain(
             "a ListJobsError, or None"
         )
     if error_at is not None and error_obj is None:
-        raise ValueError(f"error_at={error_at!r} needs error= (one of {', '.join(m.errors)})")
+        raise ValueError(
+            f"error_at={error_at!r} is set but error is not; give error, one of: {', '.join(m.errors)}"
+        )
     check_int(ValueError, "error_at", error_at, 0, none_ok=True)
     spec = ChainSpec(
         app_id=app_id,

@@ -184,7 +184,7 @@ class ListJobsIntercept(ListJobsQueue):
         chain.validate()
         with _lock:
             for index, page in enumerate(chain.pages):
-                self._entries.append(_Entry(Expectation(chain, index), 200, page))
+                self._entries.append(_Entry(Expectation(chain, index), 200, dict(page)))
             if chain.error is not None:
                 response = error_response(chain)
                 self._entries.append(

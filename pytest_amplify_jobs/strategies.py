@@ -18,7 +18,6 @@ job types toward ``WEB_HOOK``, page sizes toward 1, errors toward none.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -26,6 +25,7 @@ from hypothesis.errors import InvalidArgument
 from pytest_amplify_jobs import _chain, _generate, _model
 from pytest_amplify_jobs._chain import ListJobsChain, ListJobsError
 from pytest_amplify_jobs._choices import Choices, composite
+from pytest_amplify_jobs._types import JobSummary
 
 __all__ = [
     "app_ids",
@@ -74,7 +74,7 @@ def job_summaries(
     statuses: Iterable[str] | None = None,
     job_types: Iterable[str] | None = None,
     realistic: bool = True,
-) -> st.SearchStrategy[dict[str, Any]]:
+) -> st.SearchStrategy[JobSummary]:
     """One JobSummary dict, strictly valid and coherent in itself: a real ARN built from its ids,
     ``commitTime <= startTime``, ``endTime`` exactly when the status is finished, manual
     deploys with ``commitId='HEAD'`` and a source URL.
@@ -89,8 +89,8 @@ def job_summaries(
     chosen_types = _chain.check_choices(InvalidArgument, "job_types", job_types, m.job_types)
     _check_bool("realistic", realistic)
 
-    def build(c: Choices) -> dict[str, Any]:
-        return _generate.draw_summary(
+    def build(c: Choices) -> JobSummary:
+        return _generate.draw_summary(  # type: ignore[return-value]
             c,
             app_id=app_id,
             branch_name=branch_name,
@@ -117,7 +117,7 @@ def job_histories(
     min_size: int = 0,
     max_size: int | None = None,
     realistic: bool = True,
-) -> st.SearchStrategy[list[dict[str, Any]]]:
+) -> st.SearchStrategy[list[JobSummary]]:
     """One branch's jobs, newest first, like a real history: job ids ``n..1``, one app, branch,
     region and account in every ARN, older jobs started earlier and finished before the next
     started, at most one job building and only newer jobs queued. Shrinks by deleting jobs."""
@@ -126,11 +126,12 @@ def job_histories(
     _chain.check_sizes(InvalidArgument, "min_size", min_size, "max_size", max_size)
     _check_bool("realistic", realistic)
 
-    def build(c: Choices) -> list[dict[str, Any]]:
+    def build(c: Choices) -> list[JobSummary]:
         ctx = _generate.draw_context(
             c, app_id=app_id, branch_name=branch_name, region=None, realistic=realistic
         )
-        return _generate.draw_history(c, ctx, min_size=min_size, max_size=max_size)
+        jobs = _generate.draw_history(c, ctx, min_size=min_size, max_size=max_size)
+        return jobs  # type: ignore[return-value]
 
     return composite(build)()
 

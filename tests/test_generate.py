@@ -151,7 +151,10 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
         r"error='NoSuchThing' is not a modeled ListJobs error; allowed: BadRequestException",
     ),
     ({"error": 429}, r"error=429 must be a modeled error code"),
-    ({"error_at": 1}, r"error_at=1 needs error="),
+    (
+        {"error_at": 1},
+        r"error_at=1 is set but error is not; give error, one of: BadRequestException",
+    ),
     ({"error": "BadRequestException", "error_at": -1}, r"error_at=-1 is not allowed"),
     (
         {"jobs": 4, "page_size": 2, "error": "BadRequestException", "error_at": 3},

@@ -1,0 +1,50 @@
+"""The public TypedDicts: assignable to the stubs' types, and in step with the model."""
+
+from __future__ import annotations
+
+import typing
+from pathlib import Path
+
+import pytest
+
+from pytest_amplify_jobs import JobStatus, JobSummary, JobType, ListJobsPage, SourceUrlType, _model
+
+HERE = Path(__file__).parent / "typing"
+
+
+def _mypy(path: Path) -> tuple[str, int]:
+    api = pytest.importorskip("mypy.api")
+    out, err, status = api.run(["--strict", "--no-incremental", "--no-error-summary", str(path)])
+    return out + err, status
+
+
+@pytest.mark.parametrize("name", ["typed_usage.py"])
+def test_our_typeddicts_are_accepted_where_the_stubs_are_expected(name: str) -> None:
+    out, status = _mypy(HERE / name)
+    assert status == 0, out
+
+
+def test_misuse_is_rejected() -> None:
+    out, status = _mypy(HERE / "typed_misuse.py")
+    assert status == 1
+    assert 'Missing keys ("jobArn"' in out
+    assert "typed_misuse.py:16: error" in out
+
+
+def test_literals_match_the_installed_model() -> None:
+    m = _model.model()
+    assert set(typing.get_args(JobStatus)) == set(m.statuses)
+    assert set(typing.get_args(JobType)) == set(m.job_types)
+    assert set(typing.get_args(SourceUrlType)) == set(m.source_url_types)
+
+
+def test_typeddict_keys_match_the_model() -> None:
+    m = _model.model()
+    assert JobSummary.__required_keys__ == frozenset(m.summary_required)
+    assert JobSummary.__required_keys__ | JobSummary.__optional_keys__ == frozenset(
+        m.summary_members
+    )
+    output = m.operation.output_shape
+    assert output is not None
+    page_keys = ListJobsPage.__required_keys__ | ListJobsPage.__optional_keys__
+    assert page_keys == frozenset(output.members) | {"ResponseMetadata"}
