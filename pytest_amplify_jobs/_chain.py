@@ -253,6 +253,14 @@ class ListJobsChain:
             if token is not None:
                 if token == "":
                     out.append(Violation(f"pages[{index}].{m.output_token}", token, "empty token"))
+                if token in _generate.UNUSABLE_TOKENS:
+                    out.append(
+                        Violation(
+                            f"pages[{index}].{m.output_token}",
+                            token,
+                            "botocore's paginator reads this token as no token at all",
+                        )
+                    )
                 if token in seen:
                     out.append(
                         Violation(

@@ -144,7 +144,15 @@ def draw_token(c: Choices, realistic: bool = True, index: int = 0) -> str:
     """A valid nextToken: opaque base64 (realistic), or any 1..max characters."""
     if realistic:
         return realistic_token(c.integer(0, _FLAVOUR_MAX), index)
-    return c.text(1, _model.model().token_max)
+    return _usable_token(c.text(1, _model.model().token_max))
+
+
+# botocore's paginator reads the string "None" as "no token" and stops sending it.
+UNUSABLE_TOKENS = frozenset({"None"})
+
+
+def _usable_token(token: str) -> str:
+    return token + "~" if token in UNUSABLE_TOKENS else token
 
 
 def _unique_tokens(c: Choices, count: int, realistic: bool) -> list[str]:
@@ -155,7 +163,7 @@ def _unique_tokens(c: Choices, count: int, realistic: bool) -> list[str]:
     tokens: list[str] = []
     seen: set[str] = set()
     for i in range(count):
-        token = c.text(1, max_len)
+        token = _usable_token(c.text(1, max_len - 1))
         counter = i
         while token in seen:  # botocore's paginator raises on a repeated token
             suffix = f"~{counter}"

@@ -193,3 +193,13 @@ def test_hand_built_chains_are_checked() -> None:
     assert any(line.startswith("pages[1].jobSummaries[0].status: 'DONE'") for line in lines)
     with pytest.raises(ValueError, match="pages=\\(\\) is empty"):
         ListJobsChain(app_id="d1", branch_name="m", pages=[])
+
+
+def test_a_token_botocore_cannot_send_is_reported() -> None:
+    good = generate_chain(jobs=2, page_size=1)
+    pages = [dict(p) for p in good.pages]
+    pages[0]["nextToken"] = "None"
+    chain = ListJobsChain(app_id=good.app_id, branch_name=good.branch_name, pages=pages)
+    assert [str(v) for v in chain.violations()] == [
+        "pages[0].nextToken: botocore's paginator reads this token as no token at all"
+    ]
