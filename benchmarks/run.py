@@ -254,6 +254,39 @@ def st_none() -> Any:
     return st.integers()
 
 
+def b6(repeat: int) -> list[tuple[str, float, str, str]]:
+    from pytest_amplify_jobs import fake_list_jobs, generate_chain, stub_list_jobs
+    from pytest_amplify_jobs._stubbing import make_client
+
+    client = make_client()
+    chain = generate_chain(jobs=10_000, page_size=50)
+
+    def stubbed() -> int:
+        with stub_list_jobs(chain, client=client) as c:
+            return _paginate(c, chain, 50)
+
+    fake = fake_list_jobs()
+    with fake:
+        fake.add_branch(app_id=chain.app_id, branch_name=chain.branch_name, jobs=10_000)
+
+        def faked() -> int:
+            return _paginate(client, chain, 50)
+
+        assert faked() == 10_000
+        t_fake = median_time(faked, repeat)
+    t_stub = median_time(stubbed, repeat)
+    per_fake = t_fake / 200 * 1e6
+    per_stub = t_stub / 200 * 1e6
+    return [
+        (
+            "B6 fake service per page (wire JSON, parser) / stub_list_jobs per page",
+            t_fake / t_stub,
+            "info",
+            f"{per_fake:.0f} us / {per_stub:.0f} us per page of 50",
+        )
+    ]
+
+
 def _python_seconds(code: str, repeat: int) -> float:
     def run() -> None:
         subprocess.run([sys.executable, "-c", code], check=True)
@@ -321,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         + b_generate(args.repeat)
         + b4(50 if args.quick else 200)
         + b5(args.repeat)
+        + b6(args.repeat)
     )
     print(
         f"python {platform.python_version()}, {platform.machine()}, {_cpu()}, "

@@ -11,6 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pytest_amplify_jobs._chain import ListJobsChain, ListJobsError, generate_chain
+    from pytest_amplify_jobs._fake import (
+        FakeListJobs,
+        FakeRequest,
+        FakeServiceError,
+        fake_list_jobs,
+    )
     from pytest_amplify_jobs._intercept import ListJobsIntercept
     from pytest_amplify_jobs._stubbing import ListJobsQueue, ListJobsStub, stub_list_jobs
     from pytest_amplify_jobs._types import (
@@ -29,6 +35,10 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
+    "FakeListJobs": "_fake",
+    "FakeRequest": "_fake",
+    "FakeServiceError": "_fake",
+    "fake_list_jobs": "_fake",
     "JobStatus": "_types",
     "JobSummary": "_types",
     "JobType": "_types",
@@ -49,6 +59,9 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "FakeListJobs",
+    "FakeRequest",
+    "FakeServiceError",
     "InvalidListJobsRequest",
     "InvalidListJobsResponse",
     "JobStatus",
@@ -62,6 +75,7 @@ __all__ = [
     "ListJobsStub",
     "ResponseMetadata",
     "SourceUrlType",
+    "fake_list_jobs",
     "generate_chain",
     "stub_list_jobs",
     "validate_list_jobs_request",

@@ -1,15 +1,19 @@
 """Reaching every Amplify client in the process, and restoring it.
 
 botocore's ``Stubber`` attaches to one client object, so code that builds its own client cannot
-be tested with it. While an intercept is active, ``BaseClient._make_api_call`` is wrapped: the
-first call of any Amplify client (created before or after activation, by boto3, a botocore
-session or the AWS CLI) attaches two handlers to that client's own events. They check the
-parameters of the next queued call (``before-parameter-build``) and answer it
-(``before-call``), so the client's own parser-free path, exception classes and paginators are
-used and no request is ever signed or sent. Any Amplify call that is not queued raises.
+be tested with it. While a :class:`Mode` is active, ``BaseClient._make_api_call`` is wrapped:
+the first call of any Amplify client (created before or after activation, by boto3, a botocore
+session or the AWS CLI) attaches a few router handlers to that client's own events. Each
+router hands the event to the innermost active mode:
 
-Leaving the last active intercept restores ``_make_api_call`` and removes the handlers. Nested
-intercepts stack: the innermost serves until it exits.
+* ``before-parameter-build`` and ``before-call``: :class:`ListJobsIntercept` checks the call
+  against its queue and answers it before anything is signed or sent;
+* ``choose-signer`` and ``before-send``: the fake service (``_fake.py``) leaves requests
+  unsigned and answers them at the HTTP level, so botocore's parser and retries run for real.
+
+The client's own exception classes and paginators are used throughout. Leaving the last active
+mode restores ``_make_api_call`` and removes every handler. Modes stack: the innermost serves
+until it exits.
 """
 
 from __future__ import annotations
@@ -36,24 +40,93 @@ if TYPE_CHECKING:
 
     from pytest_amplify_jobs._chain import ListJobsChain
 
-__all__ = ["ListJobsIntercept"]
+__all__ = ["ListJobsIntercept", "Mode"]
 
-_HANDLER_ID = "pytest-amplify-jobs-intercept"
+_HANDLER_ID = "pytest-amplify-jobs-route"
 _lock = threading.RLock()
-_active: list[ListJobsIntercept] = []
+_active: list[Mode] = []
 _attached: weakref.WeakSet[BaseClient] = weakref.WeakSet()
 _original_make_api_call: Callable[..., Any] | None = None
 _saved_env: dict[str, str | None] = {}
-# While intercepting, a client created without credentials must not ask the EC2 metadata
+# While a mode is active, a client created without credentials must not ask the EC2 metadata
 # service for some (a network call): botocore honours this variable.
 _ENV = {"AWS_EC2_METADATA_DISABLED": "true"}
 
 
-@dataclass
-class _Entry:
-    expectation: Expectation
-    status: int
-    response: dict[str, Any]
+class Mode:
+    """A way of serving Amplify calls; the innermost active mode receives every event.
+
+    Each ``on_*`` method returns None to let botocore carry on; the defaults do nothing.
+    Use a mode as a context manager to activate it.
+    """
+
+    def on_parameter_build(self, model: OperationModel, params: Mapping[str, Any]) -> None:
+        return None
+
+    def on_before_call(self, model: OperationModel) -> Any:
+        return None
+
+    def on_choose_signer(self) -> Any:
+        return None
+
+    def on_before_send(self, request: Any, operation: str) -> Any:
+        return None
+
+    def _activated(self) -> None:
+        """Called once this mode is the innermost (install mode-specific patches here)."""
+
+    def _deactivated(self) -> None:
+        """Called when this mode leaves the stack."""
+
+    def __enter__(self) -> Any:
+        with _lock:
+            if not _active:
+                _install()
+            _active.append(self)
+            self._activated()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with _lock:
+            if self in _active:
+                _active.remove(self)
+                self._deactivated()
+            if not _active:
+                _uninstall()
+
+
+def _current() -> Mode | None:
+    return _active[-1] if _active else None
+
+
+def _route_parameter_build(model: OperationModel, params: Mapping[str, Any], **_: Any) -> None:
+    mode = _current()
+    if mode is not None:
+        mode.on_parameter_build(model, params)
+
+
+def _route_before_call(model: OperationModel, **_: Any) -> Any:
+    mode = _current()
+    return None if mode is None else mode.on_before_call(model)
+
+
+def _route_choose_signer(**_: Any) -> Any:
+    mode = _current()
+    return None if mode is None else mode.on_choose_signer()
+
+
+def _route_before_send(request: Any, event_name: str, **_: Any) -> Any:
+    mode = _current()
+    return None if mode is None else mode.on_before_send(request, event_name.rsplit(".", 1)[-1])
+
+
+def _routes(service_id: str) -> list[tuple[str, Callable[..., Any], bool]]:
+    return [
+        (f"before-parameter-build.{service_id}", _route_parameter_build, True),
+        (f"before-call.{service_id}", _route_before_call, False),
+        (f"choose-signer.{service_id}", _route_choose_signer, True),
+        (f"before-send.{service_id}", _route_before_send, False),
+    ]
 
 
 def _is_amplify(client: BaseClient) -> bool:
@@ -64,41 +137,18 @@ def _attach(client: BaseClient) -> None:
     if client in _attached:
         return
     service_id = client.meta.service_model.service_id.hyphenize()
-    events = client.meta.events
-    events.register_first(
-        f"before-parameter-build.{service_id}", _check_call, unique_id=_HANDLER_ID + "-check"
-    )
-    events.register(f"before-call.{service_id}", _answer_call, unique_id=_HANDLER_ID + "-answer")
+    for event, handler, first in _routes(service_id):
+        register = client.meta.events.register_first if first else client.meta.events.register
+        register(event, handler, unique_id=f"{_HANDLER_ID}-{event}")
     _attached.add(client)
 
 
 def _detach_all() -> None:
     for client in list(_attached):
         service_id = client.meta.service_model.service_id.hyphenize()
-        client.meta.events.unregister(
-            f"before-parameter-build.{service_id}", unique_id=_HANDLER_ID + "-check"
-        )
-        client.meta.events.unregister(
-            f"before-call.{service_id}", unique_id=_HANDLER_ID + "-answer"
-        )
+        for event, _handler, _first in _routes(service_id):
+            client.meta.events.unregister(event, unique_id=f"{_HANDLER_ID}-{event}")
     _attached.clear()
-
-
-def _current() -> ListJobsIntercept | None:
-    return _active[-1] if _active else None
-
-
-def _check_call(model: OperationModel, params: Mapping[str, Any], **_: Any) -> None:
-    intercept = _current()
-    if intercept is not None:
-        intercept._check(model, params)
-
-
-def _answer_call(model: OperationModel, **_: Any) -> Any:
-    intercept = _current()
-    if intercept is None:
-        return None
-    return intercept._answer(model)
 
 
 def _install() -> None:
@@ -137,6 +187,13 @@ def _uninstall() -> None:
     _saved_env.clear()
 
 
+@dataclass
+class _Entry:
+    expectation: Expectation
+    status: int
+    response: dict[str, Any]
+
+
 def _call_text(operation: str, params: Mapping[str, Any]) -> str:
     from botocore import xform_name
 
@@ -144,7 +201,7 @@ def _call_text(operation: str, params: Mapping[str, Any]) -> str:
     return f"{xform_name(operation)}({shown})"
 
 
-class ListJobsIntercept(ListJobsQueue):
+class ListJobsIntercept(ListJobsQueue, Mode):
     """Serve the ListJobs calls of every Amplify client in the process from one queue.
 
     The ``amplify_intercept`` fixture gives one, active for the test; outside pytest use it as
@@ -211,7 +268,7 @@ class ListJobsIntercept(ListJobsQueue):
             ),
         )
 
-    def _check(self, model: OperationModel, params: Mapping[str, Any]) -> None:
+    def on_parameter_build(self, model: OperationModel, params: Mapping[str, Any]) -> None:
         with _lock:
             what = _call_text(model.name, params)
             if model.name != _model.OPERATION_NAME:
@@ -221,7 +278,7 @@ class ListJobsIntercept(ListJobsQueue):
                 raise self._unqueued(model.name, what)
             self._entries[0].expectation.check(params)
 
-    def _answer(self, model: OperationModel) -> Any:
+    def on_before_call(self, model: OperationModel) -> Any:
         from botocore.awsrequest import AWSResponse
 
         with _lock:
@@ -232,18 +289,5 @@ class ListJobsIntercept(ListJobsQueue):
         http = AWSResponse(None, entry.status, {}, None)  # type: ignore[arg-type]
         return http, copy_response(entry.response)
 
-    # -- activation ---------------------------------------------------------------------
-
     def __enter__(self) -> ListJobsIntercept:
-        with _lock:
-            if not _active:
-                _install()
-            _active.append(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        with _lock:
-            if self in _active:
-                _active.remove(self)
-            if not _active:
-                _uninstall()
+        return super().__enter__()  # type: ignore[no-any-return]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
 
@@ -17,12 +17,19 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.stub import Stubber
 
+    from pytest_amplify_jobs._fake import FakeListJobs
     from pytest_amplify_jobs._intercept import ListJobsIntercept
-    from pytest_amplify_jobs._stubbing import ListJobsQueue, ListJobsStub
+    from pytest_amplify_jobs._stubbing import ListJobsStub
 
 MARKER = "amplify_jobs"
 _DEFAULT_REGION = "us-east-1"
-_STUB_KEY: pytest.StashKey[ListJobsQueue] = pytest.StashKey()
+
+
+class _Reporter(Protocol):
+    def report(self) -> str: ...
+
+
+_STUB_KEY: pytest.StashKey[_Reporter] = pytest.StashKey()
 _STUBBER_KEY: pytest.StashKey[Stubber] = pytest.StashKey()
 
 
@@ -195,6 +202,21 @@ def amplify_intercept(request: pytest.FixtureRequest) -> Generator[ListJobsInter
             pytest.fail(pending_message(pending), pytrace=False)
 
 
+@pytest.fixture
+def amplify_fake(request: pytest.FixtureRequest) -> Generator[FakeListJobs, None, None]:
+    """A stateful ListJobs service answering every Amplify client in the process on the wire:
+    botocore's parser and retries run for real, any call order works. Seeded from the test id."""
+    from pytest_amplify_jobs._fake import FakeListJobs
+
+    fake = FakeListJobs(
+        seed=node_seed(request.node.nodeid, request.config.getoption("amplify_jobs_seed")),
+        region=_region(request.config),
+    )
+    request.node.stash[_STUB_KEY] = fake
+    with fake:
+        yield fake
+
+
 # ------------------------------------------------------------------------------------ reports
 
 _FAILED_KEY = pytest.StashKey[bool]()
@@ -212,9 +234,9 @@ def pytest_runtest_makereport(
     if report.when == "call" and report.failed:
         item.stash[_FAILED_KEY] = True
     if report.failed:
-        stub = item.stash.get(_STUB_KEY, None)
-        if stub is not None:
-            report.sections.append(("amplify-jobs", stub.report()))
+        reporter = item.stash.get(_STUB_KEY, None)
+        if reporter is not None:
+            report.sections.append(("amplify-jobs", reporter.report()))
         elif _STUBBER_KEY in item.stash:
             from pytest_amplify_jobs._stubbing import pending_calls
 
