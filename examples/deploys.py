@@ -70,3 +70,34 @@ def list_jobs_patiently(
         if not token:
             return jobs
         kwargs["nextToken"] = token
+
+
+def wait_for_deploy(
+    app_id: str,
+    branch: str,
+    *,
+    client: Any = None,
+    polls: int = 60,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str:
+    """Poll until the newest job of a branch finishes; return its final status.
+
+    Builds its own boto3 client unless one is given, as deploy scripts do.
+    """
+    import boto3
+
+    client = client or boto3.client("amplify")
+    for _ in range(polls):
+        newest = client.list_jobs(appId=app_id, branchName=branch, maxResults=1)["jobSummaries"][0]
+        if newest["status"] in ("SUCCEED", "FAILED", "CANCELLED"):
+            return str(newest["status"])
+        sleep(5)
+    raise TimeoutError(f"job {newest['jobId']} of {app_id}/{branch} still {newest['status']}")
+
+
+def count_failures(app_id: str, branch: str) -> int:
+    """A reporting script: builds its own client and lists everything."""
+    import boto3
+
+    client = boto3.client("amplify")
+    return sum(job["status"] == "FAILED" for job in list_all_jobs(client, app_id, branch))

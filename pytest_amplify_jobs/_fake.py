@@ -183,11 +183,14 @@ class FakeListJobs(Mode):
         branch_name: str | None = None,
         jobs: int | Sequence[JobSummary] | Sequence[Mapping[str, Any]] = 20,
         seed: int | None = None,
+        *,
+        finished: bool = False,
     ) -> list[JobSummary]:
         """Serve a branch: ``jobs`` generated and coherent when a count, else the given
         summaries (newest first, strictly validated). Returns the history served (copies).
 
-        Adding a branch again replaces its history and makes its tokens stale.
+        ``finished=True`` generates a settled branch (no job queued or building), ready for
+        ``add_job``. Adding a branch again replaces its history and makes its tokens stale.
         """
         from pytest_amplify_jobs._chain import check_int, check_request_value
         from pytest_amplify_jobs._choices import RandomChoices
@@ -204,7 +207,9 @@ class FakeListJobs(Mode):
             )
             if isinstance(jobs, int) and not isinstance(jobs, bool):
                 check_int(ValueError, "jobs", jobs, 0)
-                history = _generate.draw_history(choices, ctx, min_size=jobs, max_size=jobs)
+                history = _generate.draw_history(
+                    choices, ctx, min_size=jobs, max_size=jobs, finished_only=finished
+                )
             elif isinstance(jobs, Sequence) and not isinstance(jobs, str):
                 history = [dict(job) for job in jobs]
                 validate_list_jobs_response({_model.model().result_key: history})

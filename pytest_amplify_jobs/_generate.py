@@ -449,9 +449,15 @@ def draw_history(
     *,
     min_size: int,
     max_size: int | None,
+    finished_only: bool = False,
 ) -> list[dict[str, Any]]:
+    """A coherent history; ``finished_only`` leaves no job queued or building."""
     epoch_offset = c.integer(0, _EPOCH_SPREAD)
-    draws = c.many(JobDrawer(ctx.realistic), min_size, max_size)
+    statuses = None
+    if finished_only:
+        finished = _model.model().finished_statuses
+        statuses = tuple(s for s in status_table(ctx.realistic) if s in finished)
+    draws = c.many(JobDrawer(ctx.realistic, statuses), min_size, max_size)
     return build_history(ctx, draws, epoch_offset)
 
 

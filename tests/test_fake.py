@@ -17,8 +17,7 @@ from botocore.config import Config
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_amplify_jobs import FakeListJobs, FakeServiceError, fake_list_jobs
-from pytest_amplify_jobs import _model
+from pytest_amplify_jobs import FakeListJobs, FakeServiceError, _model, fake_list_jobs
 from pytest_amplify_jobs._fake import default_page_size
 from tests.helpers import assert_coherent_history
 
@@ -225,9 +224,11 @@ def test_invalid_lifecycle_moves_are_clear_errors(
 ) -> None:
     fake.add_branch(APP, BRANCH, jobs=1)
     job = fake.add_job(APP, BRANCH)
+    *allowed, (last_status, last_after) = moves
+    for status, after in allowed:
+        fake.advance(job, status, after_calls=after)
     with pytest.raises(ValueError, match=message):
-        for status, after in moves:
-            fake.advance(job, status, after_calls=after)
+        fake.advance(job, last_status, after_calls=last_after)
 
 
 def test_one_build_at_a_time(fake: FakeListJobs) -> None:
@@ -378,3 +379,12 @@ def test_clock_is_after_the_history(fake: FakeListJobs) -> None:
     newest = max(j.get("endTime", j["startTime"]) for j in history)
     assert job["startTime"] > newest
     assert job["startTime"].tzinfo == dt.timezone.utc
+
+
+def test_a_finished_branch_is_ready_for_a_new_build(fake: FakeListJobs) -> None:
+    m = _model.model()
+    for seed in range(20):
+        history = fake.add_branch(APP, f"b{seed}", jobs=6, seed=seed, finished=True)
+        assert all(job["status"] in m.finished_statuses for job in history)
+        assert_coherent_history(history)
+        fake.add_job(APP, f"b{seed}", status="RUNNING")

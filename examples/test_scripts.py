@@ -1,0 +1,46 @@
+"""Code that builds its own boto3 client: intercept mode and the fake service."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.config import Config
+from deploys import count_failures, list_all_jobs, wait_for_deploy
+
+
+@pytest.fixture(autouse=True)
+def _region(monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
+@pytest.mark.amplify_jobs(jobs=75, page_size=50)
+def test_count_failures_with_its_own_client(amplify_intercept):
+    chain = amplify_intercept.generate()
+    expected = sum(j["status"] == "FAILED" for j in chain.jobs)
+    assert count_failures(chain.app_id, chain.branch_name) == expected
+
+
+def test_waits_until_the_deploy_succeeds(amplify_fake):
+    amplify_fake.add_branch(app_id="d1deployapp01", branch_name="main", jobs=10, finished=True)
+    job = amplify_fake.add_job("d1deployapp01", "main", status="PENDING")
+    amplify_fake.advance(job, "RUNNING", after_calls=1)
+    amplify_fake.advance(job, "SUCCEED", after_calls=4)
+    naps: list[float] = []
+    assert wait_for_deploy("d1deployapp01", "main", sleep=naps.append) == "SUCCEED"
+    assert len(naps) == 3
+
+
+def test_a_failed_deploy_is_reported(amplify_fake):
+    amplify_fake.add_branch(app_id="d1deployapp01", branch_name="main", jobs=3, finished=True)
+    job = amplify_fake.add_job("d1deployapp01", "main", status="RUNNING")
+    amplify_fake.advance(job, "FAILED", after_calls=2)
+    assert wait_for_deploy("d1deployapp01", "main", sleep=lambda s: None) == "FAILED"
+
+
+def test_listing_survives_throttling(amplify_fake):
+    import boto3
+
+    history = amplify_fake.add_branch(app_id="d1deployapp01", branch_name="main", jobs=120)
+    amplify_fake.fail("LimitExceededException", times=2)
+    client = boto3.client("amplify", config=Config(retries={"mode": "standard", "max_attempts": 3}))
+    assert list_all_jobs(client, "d1deployapp01", "main") == history
+    assert [r.status for r in amplify_fake.requests][:3] == [429, 429, 200]
