@@ -10,6 +10,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 
+def new_client(**kwargs: Any) -> Any:
+    """A client the way scripts build one (boto3.client("amplify") does the same)."""
+    import botocore.session
+
+    return botocore.session.get_session().create_client("amplify", **kwargs)
+
+
 def list_all_jobs(
     client: Any, app_id: str, branch: str, *, page_size: int = 50
 ) -> list[dict[str, Any]]:
@@ -82,11 +89,9 @@ def wait_for_deploy(
 ) -> str:
     """Poll until the newest job of a branch finishes; return its final status.
 
-    Builds its own boto3 client unless one is given, as deploy scripts do.
+    Builds its own client unless one is given, as deploy scripts do.
     """
-    import boto3
-
-    client = client or boto3.client("amplify")
+    client = client or new_client()
     for _ in range(polls):
         newest = client.list_jobs(appId=app_id, branchName=branch, maxResults=1)["jobSummaries"][0]
         if newest["status"] in ("SUCCEED", "FAILED", "CANCELLED"):
@@ -97,7 +102,5 @@ def wait_for_deploy(
 
 def count_failures(app_id: str, branch: str) -> int:
     """A reporting script: builds its own client and lists everything."""
-    import boto3
-
-    client = boto3.client("amplify")
+    client = new_client()
     return sum(job["status"] == "FAILED" for job in list_all_jobs(client, app_id, branch))

@@ -1,10 +1,10 @@
-"""Code that builds its own boto3 client: intercept mode and the fake service."""
+"""Code that builds its own client, as scripts do: intercept mode and the fake service."""
 
 from __future__ import annotations
 
 import pytest
 from botocore.config import Config
-from deploys import count_failures, list_all_jobs, wait_for_deploy
+from deploys import count_failures, list_all_jobs, new_client, wait_for_deploy
 
 
 @pytest.fixture(autouse=True)
@@ -37,10 +37,8 @@ def test_a_failed_deploy_is_reported(amplify_fake):
 
 
 def test_listing_survives_throttling(amplify_fake):
-    import boto3
-
     history = amplify_fake.add_branch(app_id="d1deployapp01", branch_name="main", jobs=120)
     amplify_fake.fail("LimitExceededException", times=2)
-    client = boto3.client("amplify", config=Config(retries={"mode": "standard", "max_attempts": 3}))
+    client = new_client(config=Config(retries={"mode": "standard", "max_attempts": 3}))
     assert list_all_jobs(client, "d1deployapp01", "main") == history
     assert [r.status for r in amplify_fake.requests][:3] == [429, 429, 200]

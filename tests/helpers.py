@@ -62,62 +62,110 @@ def assert_chain_ok(chain: ListJobsChain) -> None:
             raise AssertionError("the chain's error was not raised")
 
 
-def assert_coherent_history(jobs: Sequence[dict[str, Any]], *, full: bool = True) -> None:
-    """Every coherence rule of a realistic branch history, newest first."""
-    m = _model.model()
-    if not jobs:
-        return
+_ARN = re.compile(
+    r"arn:aws[a-z-]*:amplify:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):apps/(?P<app>d[a-z0-9]+)"
+    r"/branches/(?P<branch>.+)/jobs/(?P<id>\d{10})"
+)
+Jobs = Sequence[Any]
+
+
+def rule_sequential_ids(jobs: Jobs) -> None:
+    """jobIds are n, n-1, ... newest first (a full history ends at 1)."""
     ids = [int(j["jobId"]) for j in jobs]
-    top = ids[0]
-    assert ids == list(range(top, top - len(ids), -1)), ids
-    if full:
-        assert ids[-1] == 1
-    arn = re.compile(
-        r"arn:aws[a-z-]*:amplify:[a-z0-9-]+:\d{12}:apps/(?P<app>d[a-z0-9]+)/branches/(?P<branch>.+)"
-        r"/jobs/(?P<id>\d{10})"
-    )
+    assert ids == list(range(ids[0], ids[0] - len(ids), -1)), ids
+
+
+def rule_real_arns(jobs: Jobs) -> None:
+    """Every ARN is a real job ARN of the same app, branch, region and account."""
     owners = set()
-    phase_allows_queued = True
-    for index, job in enumerate(jobs):
-        match = arn.fullmatch(job["jobArn"])
+    for job in jobs:
+        match = _ARN.fullmatch(job["jobArn"])
         assert match, job["jobArn"]
         assert int(match["id"]) == int(job["jobId"])
-        owners.add(
-            (
-                match["app"],
-                match["branch"],
-                job["jobArn"].split(":")[3],
-                job["jobArn"].split(":")[4],
-            )
-        )
-        for key in ("commitTime", "startTime", "endTime"):
-            if key in job:
-                assert job[key].utcoffset() == dt.timedelta(0), (key, job[key])
-        assert job["commitTime"] <= job["startTime"]
-        status = job["status"]
-        if status in m.finished_statuses:
-            assert job["endTime"] >= job["startTime"]
-            phase_allows_queued = False
-        else:
-            assert "endTime" not in job
-            if status in m.building_statuses:
-                assert phase_allows_queued, (
-                    f"second building job or building below finished: {index}"
-                )
-                phase_allows_queued = False
-            else:
-                assert status in m.queued_statuses
-                assert phase_allows_queued, f"queued job {job['jobId']} older than a build"
+        owners.add((match["app"], match["branch"], match["region"], match["account"]))
+    assert len(owners) <= 1, owners
+
+
+def rule_commits(jobs: Jobs) -> None:
+    """40-hex SHAs; manual deploys are HEAD with a source URL; retries rebuild the older commit."""
+    m = _model.model()
+    for index, job in enumerate(jobs):
         if job["jobType"] == m.manual_job_type:
             assert job["commitId"] == "HEAD"
             assert "sourceUrl" in job and job["sourceUrlType"] in m.source_url_types
         else:
             assert "sourceUrl" not in job
-            assert re.fullmatch(r"[0-9a-f]{40}|HEAD", job["commitId"])
-        if index + 1 < len(jobs):
-            older = jobs[index + 1]
-            assert older["startTime"] < job["startTime"]
-            assert older.get("endTime", older["startTime"]) <= job["startTime"]
-            if job["jobType"] == m.retry_job_type:
-                assert job["commitId"] == older["commitId"]
-    assert len(owners) == 1, owners
+            assert re.fullmatch(r"[0-9a-f]{40}|HEAD", job["commitId"]), job["commitId"]
+            if job["jobType"] == m.retry_job_type and index + 1 < len(jobs):
+                assert job["commitId"] == jobs[index + 1]["commitId"]
+
+
+def rule_aware_utc(jobs: Jobs) -> None:
+    """Timestamps are timezone-aware UTC."""
+    for job in jobs:
+        for key in ("commitTime", "startTime", "endTime"):
+            if key in job:
+                assert job[key].utcoffset() == dt.timedelta(0), (key, job[key])
+
+
+def rule_commit_before_start(jobs: Jobs) -> None:
+    for job in jobs:
+        assert job["commitTime"] <= job["startTime"], job["jobId"]
+
+
+def rule_end_time_when_finished(jobs: Jobs) -> None:
+    """Finished jobs have endTime >= startTime; others have none."""
+    m = _model.model()
+    for job in jobs:
+        if job["status"] in m.finished_statuses:
+            assert "endTime" in job, f"finished job {job['jobId']} has no endTime"
+            assert job["endTime"] >= job["startTime"], job["jobId"]
+        else:
+            assert "endTime" not in job, job["jobId"]
+
+
+def rule_one_build_queued_newer(jobs: Jobs) -> None:
+    """At most one job is building, and only jobs newer than it are queued."""
+    m = _model.model()
+    queued_allowed = True
+    for job in jobs:
+        status = job["status"]
+        if status in m.queued_statuses:
+            assert queued_allowed, f"queued job {job['jobId']} is older than a build or a finish"
+        elif status in m.building_statuses:
+            assert queued_allowed, f"job {job['jobId']} is a second build, or older than a finish"
+            queued_allowed = False
+        else:
+            queued_allowed = False
+
+
+def rule_older_started_earlier(jobs: Jobs) -> None:
+    """Older jobs started earlier, and ended before the next one started."""
+    for newer, older in zip(jobs, jobs[1:]):
+        assert older["startTime"] < newer["startTime"], (older["jobId"], newer["jobId"])
+        assert older.get("endTime", older["startTime"]) <= newer["startTime"]
+
+
+COHERENCE_RULES = {
+    rule.__name__.removeprefix("rule_"): rule
+    for rule in (
+        rule_sequential_ids,
+        rule_real_arns,
+        rule_commits,
+        rule_aware_utc,
+        rule_commit_before_start,
+        rule_end_time_when_finished,
+        rule_one_build_queued_newer,
+        rule_older_started_earlier,
+    )
+}
+
+
+def assert_coherent_history(jobs: Jobs, *, full: bool = True) -> None:
+    """Every coherence rule of a realistic branch history, newest first."""
+    if not jobs:
+        return
+    for rule in COHERENCE_RULES.values():
+        rule(jobs)
+    if full:
+        assert int(jobs[-1]["jobId"]) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -15,11 +16,12 @@ from pytest_amplify_jobs import (
     ListJobsChain,
     ListJobsError,
     _model,
+    generate_chain,
     validate_list_jobs_request,
     validate_list_jobs_response,
 )
 from pytest_amplify_jobs import strategies as aj
-from tests.helpers import assert_chain_ok, assert_coherent_history
+from tests.helpers import COHERENCE_RULES, assert_chain_ok, assert_coherent_history
 
 M = _model.model()
 
@@ -55,6 +57,50 @@ def test_max_results_and_error_codes_are_honoured(chain: ListJobsChain) -> None:
 def test_histories_are_coherent(jobs: list[dict[str, Any]]) -> None:
     assert_coherent_history(jobs)
     validate_list_jobs_response({"jobSummaries": jobs})
+
+
+@pytest.mark.parametrize("rule", COHERENCE_RULES)
+@given(jobs=aj.job_histories(min_size=1, max_size=25))
+def test_each_coherence_rule_holds(rule: str, jobs: list[dict[str, Any]]) -> None:
+    COHERENCE_RULES[rule](jobs)
+
+
+def _breaks(rule: str, jobs: list[dict[str, Any]]) -> None:
+    """Mutate a valid history so that exactly this rule is broken."""
+    newest, older = jobs[0], jobs[1]
+    if rule == "sequential_ids":
+        newest["jobId"] = str(int(newest["jobId"]) + 5)
+    elif rule == "real_arns":
+        newest["jobArn"] = newest["jobArn"].replace(":apps/", ":app/")
+    elif rule == "commits":
+        newest["commitId"] = "not-a-sha"
+    elif rule == "aware_utc":
+        newest["startTime"] = newest["startTime"].astimezone(dt.timezone(dt.timedelta(hours=2)))
+    elif rule == "commit_before_start":
+        newest["commitTime"] = newest["startTime"] + dt.timedelta(seconds=1)
+    elif rule == "end_time_when_finished":
+        newest.pop("endTime")
+    elif rule == "one_build_queued_newer":
+        older["status"] = "RUNNING"
+        older.pop("endTime", None)
+    elif rule == "older_started_earlier":
+        older["startTime"] = newest["startTime"] + dt.timedelta(seconds=1)
+    else:
+        raise AssertionError(rule)
+
+
+@pytest.mark.parametrize("rule", COHERENCE_RULES)
+def test_each_coherence_rule_catches_its_breakage(rule: str) -> None:
+    jobs = [dict(j) for j in generate_chain(jobs=3, seed=5, page_size=3).jobs]
+    jobs[0].update(status="SUCCEED", jobType="WEB_HOOK")  # a plain newest job to break
+    jobs[0].pop("sourceUrl", None)
+    jobs[0].pop("sourceUrlType", None)
+    jobs[0]["commitId"] = "a" * 40
+    jobs[0].setdefault("endTime", jobs[0]["startTime"])
+    COHERENCE_RULES[rule](jobs)
+    _breaks(rule, jobs)
+    with pytest.raises(AssertionError):
+        COHERENCE_RULES[rule](jobs)
 
 
 @given(aj.job_histories(app_id="d42", branch_name="main", max_size=5, realistic=False))
