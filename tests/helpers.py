@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -141,7 +142,7 @@ def rule_one_build_queued_newer(jobs: Jobs) -> None:
 
 def rule_older_started_earlier(jobs: Jobs) -> None:
     """Older jobs started earlier, and ended before the next one started."""
-    for newer, older in zip(jobs, jobs[1:]):
+    for newer, older in itertools.pairwise(jobs):
         assert older["startTime"] < newer["startTime"], (older["jobId"], newer["jobId"])
         assert older.get("endTime", older["startTime"]) <= newer["startTime"]
 
