@@ -159,6 +159,11 @@ class ListJobsChain:
             f"{len(self.jobs)} jobs in {len(self.pages)} pages: {text}{error})"
         )
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Hypothesis prints falsifying examples with this hook; without it, it would dump
+        # every field of the dataclass (every page, every header) instead of the short repr.
+        printer.text(repr(self))
+
     @property
     def _raw_pages(self) -> tuple[dict[str, Any], ...]:
         # The pages as plain dicts, for code that reads keys named by the model.

@@ -39,8 +39,6 @@ from pytest_amplify_jobs import _generate, _model
 from pytest_amplify_jobs._intercept import Mode
 
 if TYPE_CHECKING:
-    from botocore.client import BaseClient
-
     from pytest_amplify_jobs._types import JobSummary
 
 __all__ = [
@@ -151,19 +149,9 @@ class FakeListJobs(Mode):
         self._backoffs: list[float] = []
         self._counter = 0
         self._clock: dt.datetime | None = None
-        self._client: BaseClient | None = None
         self._branches_added = 0
 
     # ---------------------------------------------------------------------------------- state
-
-    @property
-    def client(self) -> BaseClient:
-        """A client with fake credentials; every other Amplify client is served the same."""
-        if self._client is None:
-            from pytest_amplify_jobs._stubbing import make_client
-
-            self._client = make_client(self.region)
-        return self._client
 
     @property
     def requests(self) -> list[FakeRequest]:

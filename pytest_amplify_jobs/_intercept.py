@@ -60,6 +60,18 @@ class Mode:
     Use a mode as a context manager to activate it.
     """
 
+    region: str = "us-east-1"
+    _client: BaseClient | None = None
+
+    @property
+    def client(self) -> BaseClient:
+        """A client with fake credentials; every other Amplify client is served the same."""
+        if self._client is None:
+            from pytest_amplify_jobs._stubbing import make_client
+
+            self._client = make_client(self.region)
+        return self._client
+
     def on_parameter_build(self, model: OperationModel, params: Mapping[str, Any]) -> None:
         return None
 
@@ -224,16 +236,6 @@ class ListJobsIntercept(ListJobsQueue, Mode):
         super().__init__(seed=seed, defaults=defaults, region=region)
         self._entries: collections.deque[_Entry] = collections.deque()
         self._served = 0
-        self._client: BaseClient | None = None
-
-    @property
-    def client(self) -> BaseClient:
-        """A client with fake credentials; any other Amplify client is served the same."""
-        if self._client is None:
-            from pytest_amplify_jobs._stubbing import make_client
-
-            self._client = make_client(self.region)
-        return self._client
 
     # -- queueing ------------------------------------------------------------------------
 

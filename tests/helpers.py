@@ -170,3 +170,16 @@ def assert_coherent_history(jobs: Jobs, *, full: bool = True) -> None:
         rule(jobs)
     if full:
         assert int(jobs[-1]["jobId"]) == 1
+
+
+def run_aws_cli(*args: str) -> tuple[int, str]:
+    """Run the AWS CLI in-process (as ``aws amplify ...``); return its exit code and stdout."""
+    import contextlib
+    import io
+
+    from awscli.clidriver import create_clidriver
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        rc = create_clidriver().main(["amplify", *args])
+    return rc, out.getvalue()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import datetime as dt
-import io
 import json
 import time
 from typing import Any
@@ -19,7 +17,7 @@ from hypothesis import strategies as st
 
 from pytest_amplify_jobs import FakeListJobs, FakeServiceError, _model, fake_list_jobs
 from pytest_amplify_jobs._fake import default_page_size
-from tests.helpers import assert_coherent_history
+from tests.helpers import assert_coherent_history, run_aws_cli
 
 ORIGINAL_NEEDS_RETRY = botocore.endpoint.Endpoint._needs_retry
 APP, BRANCH = "d1fakeapp2345", "feature/über-login"
@@ -280,31 +278,24 @@ def test_a_given_history_is_validated_and_served(fake: FakeListJobs) -> None:
 def test_the_aws_cli_lists_through_the_fake(
     fake: FakeListJobs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from awscli.clidriver import create_clidriver
-
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
     history = fake.add_branch(APP, "main", jobs=75)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        rc = create_clidriver().main(
-            [
-                "amplify",
-                "list-jobs",
-                "--app-id",
-                APP,
-                "--branch-name",
-                "main",
-                "--region",
-                "us-east-1",
-                "--output",
-                "json",
-                "--page-size",
-                "20",
-            ]
-        )
+    rc, out = run_aws_cli(
+        "list-jobs",
+        "--app-id",
+        APP,
+        "--branch-name",
+        "main",
+        "--region",
+        "us-east-1",
+        "--output",
+        "json",
+        "--page-size",
+        "20",
+    )
     assert rc == 0
-    printed = json.loads(out.getvalue())["jobSummaries"]
+    printed = json.loads(out)["jobSummaries"]
     assert [j["jobId"] for j in printed] == [j["jobId"] for j in history]
     # awscli v1 prints timestamps as they came on the wire: epoch seconds.
     assert printed[0]["startTime"] == history[0]["startTime"].timestamp()

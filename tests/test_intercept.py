@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from typing import Any
 
@@ -15,6 +13,7 @@ from botocore.exceptions import StubAssertionError, UnStubbedResponseError
 from botocore.stub import Stubber
 
 from pytest_amplify_jobs import ListJobsIntercept, generate_chain, stub_list_jobs
+from tests.helpers import run_aws_cli
 
 # A module-level client, created long before any intercept is active.
 MODULE_CLIENT = boto3.client(
@@ -80,27 +79,20 @@ def test_errors_use_the_calling_clients_exception_classes() -> None:
 
 
 def test_the_aws_cli_in_process_prints_every_job(monkeypatch: pytest.MonkeyPatch) -> None:
-    from awscli.clidriver import create_clidriver
-
     _real_looking_credentials(monkeypatch)
     with ListJobsIntercept() as intercept:
         chain = intercept.generate(jobs=25, page_size=10)
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            rc = create_clidriver().main(
-                [
-                    "amplify",
-                    "list-jobs",
-                    "--app-id",
-                    chain.app_id,
-                    "--branch-name",
-                    chain.branch_name,
-                    "--output",
-                    "json",
-                ]
-            )
+        rc, out = run_aws_cli(
+            "list-jobs",
+            "--app-id",
+            chain.app_id,
+            "--branch-name",
+            chain.branch_name,
+            "--output",
+            "json",
+        )
     assert rc == 0
-    printed = json.loads(out.getvalue())["jobSummaries"]
+    printed = json.loads(out)["jobSummaries"]
     assert [j["jobId"] for j in printed] == [j["jobId"] for j in chain.jobs]
     assert len(intercept.calls) == 3
 
