@@ -79,13 +79,19 @@ def test_model_is_loaded_once() -> None:
     assert _model.model() is _model.model()
 
 
-def test_importing_the_package_does_not_load_botocore_or_hypothesis() -> None:
-    code = (
-        "import sys, pytest_amplify_jobs, pytest_amplify_jobs.plugin;"
-        "print(sorted(m for m in ('botocore', 'hypothesis', 'boto3') if m in sys.modules))"
-    )
+def _loaded_after(imports: str, wanted: str) -> str:
+    """Which modules matching ``wanted`` a fresh interpreter holds after ``imports``."""
+    code = f"import sys, {imports}; print(sorted(m for m in sys.modules if {wanted}))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    return out.stdout.strip()
+
+
+def test_importing_the_package_does_not_load_botocore_or_hypothesis() -> None:
+    loaded = _loaded_after(
+        "pytest_amplify_jobs, pytest_amplify_jobs.plugin",
+        "m in ('botocore', 'hypothesis', 'boto3')",
+    )
+    assert loaded == "[]"
 
 
 def test_every_public_name_is_exported_lazily() -> None:
@@ -97,9 +103,5 @@ def test_every_public_name_is_exported_lazily() -> None:
 
 
 def test_importing_the_plugin_imports_none_of_the_package_modules() -> None:
-    code = (
-        "import sys, pytest_amplify_jobs.plugin;"
-        "print(sorted(m for m in sys.modules if m.startswith('pytest_amplify_jobs.')))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['pytest_amplify_jobs.plugin']"
+    loaded = _loaded_after("pytest_amplify_jobs.plugin", "m.startswith('pytest_amplify_jobs.')")
+    assert loaded == "['pytest_amplify_jobs.plugin']"
