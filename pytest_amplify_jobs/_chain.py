@@ -301,10 +301,6 @@ class ListJobsChain:
 # ------------------------------------------------------------------------- argument checking
 
 
-def _fail(exc: type[Exception], message: str) -> Exception:
-    return exc(message)
-
-
 def check_int(
     exc: type[Exception],
     name: str,
@@ -325,7 +321,7 @@ def check_int(
         or value < lo
         or (hi is not None and value > hi)
     ):
-        raise _fail(exc, f"{name}={value!r} is not allowed; expected {allowed}")
+        raise exc(f"{name}={value!r} is not allowed; expected {allowed}")
 
 
 def check_request_value(exc: type[Exception], name: str, member: str, value: object) -> None:
@@ -335,8 +331,7 @@ def check_request_value(exc: type[Exception], name: str, member: str, value: obj
     m = _model.model()
     violations = request_violations({"appId": "d0", "branchName": "m", member: value})
     if violations:
-        raise _fail(
-            exc,
+        raise exc(
             f"{name}={_model.short_repr(value)} is rejected by the model: {violations[0].rule}; "
             f"expected {m.describe_limit(member)}",
         )
@@ -349,16 +344,13 @@ def check_choices(
     if values is None:
         return None
     if isinstance(values, str) or not isinstance(values, Iterable):
-        raise _fail(
-            exc, f"{name}={values!r} must be a collection of strings from: {', '.join(allowed)}"
-        )
+        raise exc(f"{name}={values!r} must be a collection of strings from: {', '.join(allowed)}")
     chosen = tuple(dict.fromkeys(values))
     if not chosen:
-        raise _fail(exc, f"{name}={values!r} is empty; give at least one of: {', '.join(allowed)}")
+        raise exc(f"{name}={values!r} is empty; give at least one of: {', '.join(allowed)}")
     unknown = [v for v in chosen if v not in allowed]
     if unknown:
-        raise _fail(
-            exc,
+        raise exc(
             f"{name}={values!r} has {', '.join(map(repr, unknown))}, which the model does not know; "
             f"allowed: {', '.join(allowed)}",
         )
@@ -372,7 +364,7 @@ def check_sizes(
     check_int(exc, max_name, max_value, 0, none_ok=True)
     assert isinstance(min_value, int)
     if max_value is not None and min_value > max_value:  # type: ignore[operator]
-        raise _fail(exc, f"{min_name}={min_value!r} is greater than {max_name}={max_value!r}")
+        raise exc(f"{min_name}={min_value!r} is greater than {max_name}={max_value!r}")
 
 
 def check_paging(exc: type[Exception], page_size: object, max_results: object) -> None:
@@ -386,8 +378,7 @@ def check_paging(exc: type[Exception], page_size: object, max_results: object) -
         and max_results > 0
         and page_size > max_results
     ):
-        raise _fail(
-            exc,
+        raise exc(
             f"page_size={page_size} is greater than max_results={max_results}; the service never "
             "returns more jobs than the maxResults the caller sends",
         )
@@ -397,7 +388,7 @@ def check_region(exc: type[Exception], region: object) -> None:
     if region is None:
         return
     if not isinstance(region, str) or not region:
-        raise _fail(exc, f"region={region!r} must be a region name such as 'us-east-1'")
+        raise exc(f"region={region!r} must be a region name such as 'us-east-1'")
 
 
 # --------------------------------------------------------------------------------- the builder
@@ -446,7 +437,7 @@ def build_chain(c: Choices, spec: ChainSpec) -> ListJobsChain:
     chunks = _generate.split_pages(c, jobs, page_size, spec.realistic)
     error: ListJobsError | None = None
     if spec.error_codes and (spec.error_chance >= 100 or c.chance(spec.error_chance)):
-        error = spec.fixed_error or ListJobsError.of(_generate.draw_error_code(c, spec.error_codes))
+        error = spec.fixed_error or ListJobsError.of(c.sampled(spec.error_codes))
         if spec.error_at is None:
             chunks = chunks[: c.integer(0, len(chunks))]
         elif spec.error_at != AFTER_LAST:

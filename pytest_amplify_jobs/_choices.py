@@ -122,14 +122,8 @@ def _text(min_size: int, max_size: int, alphabet: str | None) -> SearchStrategy[
     return st.text(chars, min_size=min_size, max_size=max_size)
 
 
-def _lists(
-    element: Callable[[Choices], Any], min_size: int, max_size: int | None
-) -> SearchStrategy[list[Any]]:
-    return _list_strategy(element, min_size, max_size)
-
-
 @functools.cache
-def _list_strategy(
+def _lists(
     element: Callable[[Choices], Any], min_size: int, max_size: int | None
 ) -> SearchStrategy[list[Any]]:
     from hypothesis import strategies as st
@@ -140,7 +134,11 @@ def _list_strategy(
 def composite(
     build: Callable[[Choices], T],
 ) -> Callable[[], SearchStrategy[T]]:
-    """Turn ``build(choices)`` into a Hypothesis strategy factory drawing through Hypothesis."""
+    """Turn ``build(choices)`` into a Hypothesis strategy factory drawing through Hypothesis.
+
+    Cached by ``build`` where it is hashable by value (``JobDrawer``), so list elements reuse
+    one strategy object.
+    """
     from hypothesis import strategies as st
 
     @st.composite

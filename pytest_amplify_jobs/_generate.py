@@ -537,7 +537,3 @@ def response_metadata(
 
 def error_message(code: str) -> str:
     return _ERROR_MESSAGES.get(code, f"{code}: the request failed")
-
-
-def draw_error_code(c: Choices, codes: Sequence[str]) -> str:
-    return c.sampled(codes)
