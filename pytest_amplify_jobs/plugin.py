@@ -31,6 +31,7 @@ class _Reporter(Protocol):
 
 _STUB_KEY: pytest.StashKey[_Reporter] = pytest.StashKey()
 _STUBBER_KEY: pytest.StashKey[Stubber] = pytest.StashKey()
+_FAILED_KEY = pytest.StashKey[bool]()
 
 
 # ------------------------------------------------------------------------------------ options
@@ -112,6 +113,16 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
     return dict(marker.kwargs)
 
 
+def _fail_on_pending(request: pytest.FixtureRequest, pending: list[str]) -> None:
+    """Fail the test at teardown when queued calls were never made (unless opted out, or the
+    test already failed: one failure is enough to read)."""
+    from pytest_amplify_jobs._stubbing import pending_message
+
+    opted_out = not _options(request).get("assert_all_consumed", True)
+    if pending and not opted_out and not request.node.stash.get(_FAILED_KEY, False):
+        pytest.fail(pending_message(pending), pytrace=False)
+
+
 def node_seed(nodeid: str, shift: int) -> int:
     """A seed from the test's node id: the same on every run, machine and xdist worker."""
     digest = hashlib.sha256(nodeid.encode()).digest()
@@ -140,9 +151,8 @@ def amplify_stubber(
     """
     from botocore.stub import Stubber
 
-    from pytest_amplify_jobs._stubbing import pending_calls, pending_message
+    from pytest_amplify_jobs._stubbing import pending_calls
 
-    options = _options(request)
     stubber = Stubber(amplify_client)
     request.node.stash[_STUBBER_KEY] = stubber
     stubber.activate()
@@ -150,10 +160,7 @@ def amplify_stubber(
         yield stubber
     finally:
         stubber.deactivate()
-    if options.get("assert_all_consumed", True) and not _call_failed(request.node):
-        pending = pending_calls(stubber)
-        if pending:
-            pytest.fail(pending_message(pending), pytrace=False)
+    _fail_on_pending(request, pending_calls(stubber))
 
 
 @pytest.fixture
@@ -184,10 +191,9 @@ def amplify_intercept(request: pytest.FixtureRequest) -> Generator[ListJobsInter
     by the code under test, module-level clients, the AWS CLI), with the interface of
     ``list_jobs_stub``. Unqueued Amplify calls raise; nothing is ever sent."""
     from pytest_amplify_jobs._intercept import ListJobsIntercept
-    from pytest_amplify_jobs._stubbing import pending_message
 
     options = _options(request)
-    consume = options.pop("assert_all_consumed", True)
+    options.pop("assert_all_consumed", None)
     intercept = ListJobsIntercept(
         seed=node_seed(request.node.nodeid, request.config.getoption("amplify_jobs_seed")),
         defaults=options,
@@ -196,10 +202,7 @@ def amplify_intercept(request: pytest.FixtureRequest) -> Generator[ListJobsInter
     request.node.stash[_STUB_KEY] = intercept
     with intercept:
         yield intercept
-    if consume and not _call_failed(request.node):
-        pending = intercept.pending()
-        if pending:
-            pytest.fail(pending_message(pending), pytrace=False)
+    _fail_on_pending(request, intercept.pending())
 
 
 @pytest.fixture
@@ -218,12 +221,6 @@ def amplify_fake(request: pytest.FixtureRequest) -> Generator[FakeListJobs, None
 
 
 # ------------------------------------------------------------------------------------ reports
-
-_FAILED_KEY = pytest.StashKey[bool]()
-
-
-def _call_failed(item: pytest.Item) -> bool:
-    return item.stash.get(_FAILED_KEY, False)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
