@@ -113,13 +113,12 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
     return dict(marker.kwargs)
 
 
-def _fail_on_pending(request: pytest.FixtureRequest, pending: list[str]) -> None:
-    """Fail the test at teardown when queued calls were never made (unless opted out, or the
-    test already failed: one failure is enough to read)."""
+def _fail_on_pending(request: pytest.FixtureRequest, pending: list[str], consume: bool) -> None:
+    """Fail the test at teardown when queued calls were never made (unless opted out with
+    ``consume=False``, or the test already failed: one failure is enough to read)."""
     from pytest_amplify_jobs._stubbing import pending_message
 
-    opted_out = not _options(request).get("assert_all_consumed", True)
-    if pending and not opted_out and not request.node.stash.get(_FAILED_KEY, False):
+    if pending and consume and not request.node.stash.get(_FAILED_KEY, False):
         pytest.fail(pending_message(pending), pytrace=False)
 
 
@@ -153,6 +152,7 @@ def amplify_stubber(
 
     from pytest_amplify_jobs._stubbing import pending_calls
 
+    consume = _options(request).get("assert_all_consumed", True)
     stubber = Stubber(amplify_client)
     request.node.stash[_STUBBER_KEY] = stubber
     stubber.activate()
@@ -160,7 +160,7 @@ def amplify_stubber(
         yield stubber
     finally:
         stubber.deactivate()
-    _fail_on_pending(request, pending_calls(stubber))
+    _fail_on_pending(request, pending_calls(stubber), consume)
 
 
 @pytest.fixture
@@ -193,7 +193,7 @@ def amplify_intercept(request: pytest.FixtureRequest) -> Generator[ListJobsInter
     from pytest_amplify_jobs._intercept import ListJobsIntercept
 
     options = _options(request)
-    options.pop("assert_all_consumed", None)
+    consume = options.pop("assert_all_consumed", True)
     intercept = ListJobsIntercept(
         seed=node_seed(request.node.nodeid, request.config.getoption("amplify_jobs_seed")),
         defaults=options,
@@ -202,7 +202,7 @@ def amplify_intercept(request: pytest.FixtureRequest) -> Generator[ListJobsInter
     request.node.stash[_STUB_KEY] = intercept
     with intercept:
         yield intercept
-    _fail_on_pending(request, intercept.pending())
+    _fail_on_pending(request, intercept.pending(), consume)
 
 
 @pytest.fixture
