@@ -31,11 +31,20 @@ def test_misuse_is_rejected() -> None:
     assert "typed_misuse.py:16: error" in out
 
 
-def test_literals_match_the_installed_model() -> None:
+def test_literals_cover_the_installed_model() -> None:
+    # Every value the model can send must be expressible; an older botocore may send fewer.
     m = _model.model()
-    assert set(typing.get_args(JobStatus)) == set(m.statuses)
-    assert set(typing.get_args(JobType)) == set(m.job_types)
-    assert set(typing.get_args(SourceUrlType)) == set(m.source_url_types)
+    assert set(m.statuses) <= set(typing.get_args(JobStatus))
+    assert set(m.job_types) <= set(typing.get_args(JobType))
+    assert set(m.source_url_types) <= set(typing.get_args(SourceUrlType))
+
+
+def test_literals_equal_the_stubs_literals() -> None:
+    # Equal sets are what makes our TypedDicts assignable to the stubs' (and back).
+    literals = pytest.importorskip("mypy_boto3_amplify.literals")
+    assert set(typing.get_args(JobStatus)) == set(typing.get_args(literals.JobStatusType))
+    assert set(typing.get_args(JobType)) == set(typing.get_args(literals.JobTypeType))
+    assert set(typing.get_args(SourceUrlType)) == set(typing.get_args(literals.SourceUrlTypeType))
 
 
 def test_typeddict_keys_match_the_model() -> None:
