@@ -69,7 +69,7 @@ def test_does_nothing_when_the_stub_packages_are_absent() -> None:
         "sys.modules['types_boto3_amplify'] = None\n"
         "from hypothesis import strategies as st\n"
         "from pytest_amplify_jobs import ListJobsPage\n"
-        "print(sorted(st.from_type(ListJobsPage).example()))\n"
+        "print(sorted(set(st.from_type(ListJobsPage).example()) - {'nextToken'}))\n"
         "try:\n"
         "    import mypy_boto3_amplify.type_defs\n"
         "except ImportError:\n"
