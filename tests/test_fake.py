@@ -265,6 +265,13 @@ def test_bad_arguments(fake: FakeListJobs) -> None:
         fake.add_branch(APP, "main", jobs="many")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="jobs=-1 is not allowed"):
         fake.add_branch(APP, "main", jobs=-1)
+    fake.add_branch(APP, "main", jobs=1)
+    with pytest.raises(ValueError, match="job_type='PUSH' is not a job type; allowed: RELEASE"):
+        fake.add_job(APP, "main", job_type="PUSH")
+    with pytest.raises(ValueError, match="job='arn:nope' is not a job the fake serves"):
+        fake.advance("arn:nope", "RUNNING")
+    with pytest.raises(ValueError, match="after_calls=-1 is not allowed"):
+        fake.advance(fake.history(APP, "main")[0], "RUNNING", after_calls=-1)
 
 
 def test_a_given_history_is_validated_and_served(fake: FakeListJobs) -> None:
