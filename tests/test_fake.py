@@ -254,6 +254,19 @@ def test_unknown_operations_and_branches_are_clear_errors(fake: FakeListJobs) ->
         fake.add_job(APP, "nope")
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"seed": "x"}, "seed='x' must be an integer"),
+        ({"keep_retry_delays": 1}, "keep_retry_delays=1 must be True or False"),
+        ({"region": ""}, "region='' must be a region name"),
+    ],
+)
+def test_bad_constructor_arguments(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        fake_list_jobs(**kwargs)
+
+
 def test_bad_arguments(fake: FakeListJobs) -> None:
     with pytest.raises(ValueError, match="code='Teapot' is not a modeled ListJobs error"):
         fake.fail("Teapot")
