@@ -324,6 +324,16 @@ def check_int(
         raise exc(f"{name}={value!r} is not allowed; expected {allowed}")
 
 
+def check_bool(exc: type[Exception], name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise exc(f"{name}={value!r} must be True or False")
+
+
+def check_seed(exc: type[Exception], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise exc(f"seed={value!r} must be an integer")
+
+
 def check_request_value(exc: type[Exception], name: str, member: str, value: object) -> None:
     """``app_id`` / ``branch_name``: None, or a value the model's request rule accepts."""
     if value is None:
@@ -516,10 +526,8 @@ def generate_chain(
     check_request_value(ValueError, "app_id", "appId", app_id)
     check_request_value(ValueError, "branch_name", "branchName", branch_name)
     check_region(ValueError, region)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"seed={seed!r} must be an integer")
-    if not isinstance(realistic, bool):
-        raise ValueError(f"realistic={realistic!r} must be True or False")
+    check_seed(ValueError, seed)
+    check_bool(ValueError, "realistic", realistic)
     error_obj: ListJobsError | None
     if error is None:
         error_obj = None

@@ -137,12 +137,10 @@ class FakeListJobs(Mode):
     def __init__(
         self, *, seed: int = 0, keep_retry_delays: bool = False, region: str = "us-east-1"
     ) -> None:
-        from pytest_amplify_jobs._chain import check_region
+        from pytest_amplify_jobs._chain import check_bool, check_region, check_seed
 
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise ValueError(f"seed={seed!r} must be an integer")
-        if not isinstance(keep_retry_delays, bool):
-            raise ValueError(f"keep_retry_delays={keep_retry_delays!r} must be True or False")
+        check_seed(ValueError, seed)
+        check_bool(ValueError, "keep_retry_delays", keep_retry_delays)
         check_region(ValueError, region)
         self.seed = seed
         self.region = region

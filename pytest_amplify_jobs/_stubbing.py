@@ -158,18 +158,18 @@ def queue_chain(stubber: Stubber, chain: ListJobsChain) -> list[Expectation]:
             stubber.add_response(m.method_name, copy_response(page), expectation)
         expectations.append(expectation)
     if chain.error is not None:
-        error = chain.error
+        response = error_response(chain)
         expectation = Expectation(chain, len(chain.pages))
+        # add_client_error builds the same response from its parts (and sets the status).
+        meta = {k: v for k, v in response["ResponseMetadata"].items() if k != "HTTPStatusCode"}
         stubber.add_client_error(
             m.method_name,
-            service_error_code=error.code,
-            service_message=error.message,
-            http_status_code=error.http_status,
+            service_error_code=chain.error.code,
+            service_message=chain.error.message,
+            http_status_code=chain.error.http_status,
             expected_params=expectation,
-            response_meta=_error_metadata(chain),
-            modeled_fields={"message": error.message}
-            if "message" in m.error_fields.get(error.code, ())
-            else None,
+            response_meta=meta,
+            modeled_fields={"message": response["message"]} if "message" in response else None,
         )
         expectations.append(expectation)
     return expectations
@@ -204,39 +204,34 @@ def _ok_http_response() -> Any:
 
 
 def error_response(chain: ListJobsChain) -> dict[str, Any]:
-    """The parsed response botocore builds for the chain's error, as add_client_error does."""
-    assert chain.error is not None
-    m = _model.model()
-    response: dict[str, Any] = {
-        "ResponseMetadata": {**_error_metadata(chain), "HTTPStatusCode": chain.error.http_status},
-        "Error": {"Message": chain.error.message, "Code": chain.error.code},
-    }
-    if "message" in m.error_fields.get(chain.error.code, ()):
-        response["message"] = chain.error.message
-    return response
+    """The parsed response botocore builds for the chain's error: ``Error``, the modeled
+    ``message`` field, and ``ResponseMetadata`` with the model's HTTP status, dated just after
+    the last page."""
+    import email.utils
+    import json
 
-
-def _error_metadata(chain: ListJobsChain) -> dict[str, Any]:
     from pytest_amplify_jobs import _generate
 
-    assert chain.error is not None
-    body = f'{{"message":"{chain.error.message}"}}'
-    base = chain.pages[-1]["ResponseMetadata"] if chain.pages else None
-    rid = _generate.request_id(len(chain.pages) + 7919 * len(chain.jobs))
+    error = chain.error
+    assert error is not None
     when = _generate._EPOCH
-    if base is not None:
-        import email.utils
-
-        when = email.utils.parsedate_to_datetime(base["HTTPHeaders"]["date"])
-    meta = _generate.response_metadata(
-        rid,
-        when,
-        status=chain.error.http_status,
-        length=len(body),
-        extra={"x-amzn-errortype": f"{chain.error.code}:"},
-    )
-    del meta["HTTPStatusCode"]  # add_client_error sets it from the model's status
-    return meta
+    if chain.pages:
+        when = email.utils.parsedate_to_datetime(
+            chain.pages[-1]["ResponseMetadata"]["HTTPHeaders"]["date"]
+        )
+    response: dict[str, Any] = {
+        "ResponseMetadata": _generate.response_metadata(
+            _generate.request_id(len(chain.pages) + 7919 * len(chain.jobs)),
+            when,
+            status=error.http_status,
+            length=len(json.dumps({"message": error.message})),
+            extra={"x-amzn-errortype": f"{error.code}:"},
+        ),
+        "Error": {"Message": error.message, "Code": error.code},
+    }
+    if "message" in _model.model().error_fields.get(error.code, ()):
+        response["message"] = error.message
+    return response
 
 
 OPT_OUT = (

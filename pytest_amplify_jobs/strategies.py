@@ -39,8 +39,7 @@ __all__ = [
 
 
 def _check_bool(name: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise InvalidArgument(f"{name}={value!r} must be True or False")
+    _chain.check_bool(InvalidArgument, name, value)
 
 
 def app_ids(*, realistic: bool = True) -> st.SearchStrategy[str]:

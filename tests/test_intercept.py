@@ -240,3 +240,21 @@ def test_unqueued(amplify_intercept):
             "*- amplify-jobs -*",
         ]
     )
+
+
+def test_errors_are_the_same_on_both_paths() -> None:
+    chain = generate_chain(jobs=2, page_size=1, error="BadRequestException", error_at=1)
+    responses = []
+    for intercept in (False, True):
+        with stub_list_jobs(chain, client=MODULE_CLIENT, intercept=intercept) as c:
+            c.list_jobs(appId=chain.app_id, branchName=chain.branch_name)
+            with pytest.raises(c.exceptions.BadRequestException) as info:
+                c.list_jobs(
+                    appId=chain.app_id, branchName=chain.branch_name, nextToken=chain.tokens[0]
+                )
+            responses.append(info.value.response)
+    assert responses[0] == responses[1]
+    assert (
+        responses[0]["ResponseMetadata"]["HTTPHeaders"]["x-amzn-errortype"]
+        == "BadRequestException:"
+    )
