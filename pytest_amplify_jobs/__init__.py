@@ -10,7 +10,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pytest_amplify_jobs._chain import ListJobsChain, ListJobsError, generate_chain
+    from pytest_amplify_jobs._api import stub_list_jobs
+    from pytest_amplify_jobs._chain import ListJobsChain, generate_chain
+    from pytest_amplify_jobs._errors import ListJobsError
     from pytest_amplify_jobs._fake import (
         FakeListJobs,
         FakeRequest,
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
         fake_list_jobs,
     )
     from pytest_amplify_jobs._intercept import ListJobsIntercept
-    from pytest_amplify_jobs._stubbing import ListJobsQueue, ListJobsStub, stub_list_jobs
+    from pytest_amplify_jobs._stubbing import ListJobsQueue, ListJobsStub
     from pytest_amplify_jobs._types import (
         JobStatus,
         JobSummary,
@@ -30,8 +32,12 @@ if TYPE_CHECKING:
     from pytest_amplify_jobs._validate import (
         InvalidListJobsRequest,
         InvalidListJobsResponse,
+        InvalidRequest,
+        InvalidResponse,
         validate_list_jobs_request,
         validate_list_jobs_response,
+        validate_request,
+        validate_response,
     )
 
 _EXPORTS = {
@@ -47,15 +53,19 @@ _EXPORTS = {
     "SourceUrlType": "_types",
     "InvalidListJobsRequest": "_validate",
     "InvalidListJobsResponse": "_validate",
+    "InvalidRequest": "_validate",
+    "InvalidResponse": "_validate",
     "ListJobsChain": "_chain",
-    "ListJobsError": "_chain",
+    "ListJobsError": "_errors",
     "ListJobsIntercept": "_intercept",
     "ListJobsQueue": "_stubbing",
     "ListJobsStub": "_stubbing",
     "generate_chain": "_chain",
-    "stub_list_jobs": "_stubbing",
+    "stub_list_jobs": "_api",
     "validate_list_jobs_request": "_validate",
     "validate_list_jobs_response": "_validate",
+    "validate_request": "_validate",
+    "validate_response": "_validate",
 }
 
 __all__ = [
@@ -64,6 +74,8 @@ __all__ = [
     "FakeServiceError",
     "InvalidListJobsRequest",
     "InvalidListJobsResponse",
+    "InvalidRequest",
+    "InvalidResponse",
     "JobStatus",
     "JobSummary",
     "JobType",
@@ -80,6 +92,8 @@ __all__ = [
     "stub_list_jobs",
     "validate_list_jobs_request",
     "validate_list_jobs_response",
+    "validate_request",
+    "validate_response",
 ]
 
 

@@ -1,19 +1,25 @@
-"""``ListJobsChain`` and ``ListJobsError``: the plain data a test stubs and asserts on.
+"""``ListJobsChain``: the plain data a test stubs and asserts on, and ``generate_chain``.
 
 A chain is the sequence of ListJobs calls one listing makes: pages in order, the token that
 links each page to the next, and optionally a modeled error answering the call after the last
 page. It knows nothing of pytest; :meth:`ListJobsChain.add_to` queues it on any botocore
-``Stubber`` through :mod:`pytest_amplify_jobs._stubbing`.
+``Stubber``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from pytest_amplify_jobs import _generate, _model
+from pytest_amplify_jobs import _botocore, _generate, _model, _wire
+from pytest_amplify_jobs._choices import Choices, RandomChoices
+from pytest_amplify_jobs._errors import ListJobsError
+from pytest_amplify_jobs._expect import Expectation, copy_response, install_probe
+from pytest_amplify_jobs._options import GenerateOptions
+from pytest_amplify_jobs._text import short_repr
 from pytest_amplify_jobs._validate import (
     InvalidListJobsResponse,
     Violation,
@@ -24,37 +30,11 @@ from pytest_amplify_jobs._validate import (
 if TYPE_CHECKING:
     from botocore.stub import Stubber
 
-    from pytest_amplify_jobs._choices import Choices
     from pytest_amplify_jobs._types import JobSummary, ListJobsPage
 
 __all__ = ["ListJobsChain", "ListJobsError", "generate_chain"]
 
 _REPR_JOBS = 12
-
-
-@dataclass(frozen=True)
-class ListJobsError:
-    """A modeled ListJobs error: its code, the model's HTTP status for it, and a message.
-
-    >>> ListJobsError.of("LimitExceededException")
-    ListJobsError(code='LimitExceededException', http_status=429, message='Rate exceeded')
-    """
-
-    code: str
-    http_status: int
-    message: str
-
-    @classmethod
-    def of(cls, code: str, message: str | None = None) -> ListJobsError:
-        """The error for a modeled ``code``, with the model's HTTP status."""
-        errors = _model.model().errors
-        if code not in errors:
-            raise ValueError(
-                f"error={code!r} is not a modeled ListJobs error; allowed: {', '.join(errors)}"
-            )
-        return cls(
-            code, errors[code], message if message is not None else _generate.error_message(code)
-        )
 
 
 def _describe_jobs(jobs: Sequence[Mapping[str, Any]]) -> str:
@@ -68,14 +48,14 @@ def _describe_jobs(jobs: Sequence[Mapping[str, Any]]) -> str:
     return f"{head}, ... {len(jobs) - _REPR_JOBS} more ..., {tail}"
 
 
-@dataclass(frozen=True, init=False, repr=False)
+@dataclass(frozen=True, repr=False, kw_only=True)
 class ListJobsChain:
     """Everything a test needs to stub one ListJobs listing and to assert on its result.
 
     ``pages`` are complete ListJobs responses in order (with ``ResponseMetadata``); ``jobs`` is
     every summary those pages carry, in order; ``error``, when set, answers the call after the
     last page. ``max_results`` is the ``maxResults`` the caller is expected to send (``None``:
-    not checked, any value or none is accepted).
+    not checked, any value or none is accepted). ``page_size`` defaults to the largest page.
 
     >>> chain = generate_chain(jobs=5, page_size=2, seed=1)
     >>> [len(p["jobSummaries"]) for p in chain.pages]
@@ -87,57 +67,59 @@ class ListJobsChain:
     app_id: str
     branch_name: str
     pages: tuple[ListJobsPage, ...]
-    page_size: int
-    max_results: int | None
-    error: ListJobsError | None
-    jobs: tuple[JobSummary, ...]
-    region: str
+    page_size: int = None  # type: ignore[assignment]  # None: the largest page (set below)
+    max_results: int | None = None
+    error: ListJobsError | None = None
+    region: str = "us-east-1"
+    jobs: tuple[JobSummary, ...] = field(init=False)
     # Generated chains are valid by construction and skip re-validation when queued.
-    _trusted: bool = field(default=False, compare=False)
+    _trusted: bool = field(default=False, init=False, compare=False)
 
-    def __init__(
-        self,
-        *,
-        app_id: str,
-        branch_name: str,
-        pages: Iterable[ListJobsPage] | Iterable[Mapping[str, Any]],
-        page_size: int | None = None,
-        max_results: int | None = None,
-        error: ListJobsError | None = None,
-        region: str = "us-east-1",
-        _trusted: bool = False,
-    ) -> None:
-        pages = tuple(pages)
-        if not pages and error is None:
+    def __post_init__(self) -> None:
+        if isinstance(self.pages, (str, bytes, Mapping)) or not isinstance(self.pages, Iterable):
+            raise TypeError(
+                f"pages={short_repr(self.pages)} must be a sequence of ListJobs responses (dicts)"
+            )
+        pages: tuple[Any, ...] = tuple(self.pages)
+        if not pages and self.error is None:
             raise ValueError(
                 "pages=() is empty; an empty listing is one page with no jobs "
                 "(only a chain whose first call fails has no pages)"
             )
-        if error is not None and not isinstance(error, ListJobsError):
-            raise TypeError(f"error={error!r} must be a ListJobsError or None")
+        if self.error is not None and not isinstance(self.error, ListJobsError):
+            raise TypeError(f"error={short_repr(self.error)} must be a ListJobsError or None")
+        for name in ("app_id", "branch_name", "region"):
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise TypeError(f"{name}={short_repr(value)} must be a string")
         result_key = _model.model().result_key
-        jobs: list[dict[str, Any]] = []
+        jobs: list[Any] = []
         for page in pages:
-            if isinstance(page, Mapping):
-                jobs.extend(page.get(result_key) or ())
+            if isinstance(page, Mapping) and isinstance(page.get(result_key), list):
+                jobs.extend(page[result_key])
+        page_size = self.page_size
         if page_size is None:
             page_size = (
                 max(
-                    (len(p.get(result_key) or ()) for p in pages if isinstance(p, Mapping)),
+                    (
+                        len(p[result_key])
+                        for p in pages
+                        if isinstance(p, Mapping) and isinstance(p.get(result_key), list)
+                    ),
                     default=1,
                 )
                 or 1
             )
-        set_ = object.__setattr__
-        set_(self, "app_id", app_id)
-        set_(self, "branch_name", branch_name)
-        set_(self, "pages", pages)
-        set_(self, "page_size", page_size)
-        set_(self, "max_results", max_results)
-        set_(self, "error", error)
-        set_(self, "jobs", tuple(jobs))
-        set_(self, "region", region)
-        set_(self, "_trusted", _trusted)
+        object.__setattr__(self, "pages", pages)
+        object.__setattr__(self, "page_size", page_size)
+        object.__setattr__(self, "jobs", tuple(jobs))
+
+    @classmethod
+    def _generated(cls, **kwargs: Any) -> ListJobsChain:
+        """A chain built by the generator: valid by construction, never re-validated."""
+        chain = cls(**kwargs)
+        object.__setattr__(chain, "_trusted", True)
+        return chain
 
     def __repr__(self) -> str:
         m = _model.model()
@@ -291,114 +273,78 @@ class ListJobsChain:
         Each response is a copy. Parameters are checked as the chain states them (``maxResults``
         only when ``max_results`` is set) and a mismatch names each differing parameter. The
         error, if any, is queued through ``add_client_error`` with the model's HTTP status.
-        """
-        from pytest_amplify_jobs._stubbing import queue_chain
 
-        queue_chain(stubber, self)
+        >>> from botocore.stub import Stubber
+        >>> from pytest_amplify_jobs._client import make_client
+        >>> client = make_client()
+        >>> chain = generate_chain(jobs=3, page_size=2)
+        >>> with Stubber(client) as stubber:
+        ...     _ = chain.add_to(stubber)
+        ...     page = client.list_jobs(appId=chain.app_id, branchName=chain.branch_name)
+        >>> page["jobSummaries"] == list(chain.jobs[:2])
+        True
+        """
+        self.queue_on(stubber)
         return self
 
+    def queue_on(self, stubber: Stubber) -> list[Expectation]:
+        """Like :meth:`add_to`, returning the queued expectations in order."""
+        self.validate()
+        m = _model.model()
+        install_probe(stubber.client)
+        expectations = []
+        for index, page in enumerate(self.pages):
+            expectation = Expectation(self, index)
+            response = copy_response(page)
+            if self._trusted:
+                _botocore.queue_trusted(
+                    stubber, _model.OPERATION_NAME, m.method_name, response, expectation
+                )
+            else:
+                stubber.add_response(m.method_name, response, expectation)
+            expectations.append(expectation)
+        if self.error is not None:
+            response = self.error_response()
+            expectation = Expectation(self, len(self.pages))
+            # add_client_error builds the same response from its parts (and sets the status).
+            meta = {k: v for k, v in response["ResponseMetadata"].items() if k != "HTTPStatusCode"}
+            stubber.add_client_error(
+                m.method_name,
+                service_error_code=self.error.code,
+                service_message=self.error.message,
+                http_status_code=self.error.http_status,
+                expected_params=expectation,
+                response_meta=meta,
+                modeled_fields={"message": response["message"]} if "message" in response else None,
+            )
+            expectations.append(expectation)
+        return expectations
 
-# ------------------------------------------------------------------------- argument checking
-
-
-def check_int(
-    exc: type[Exception],
-    name: str,
-    value: object,
-    lo: int,
-    hi: int | None = None,
-    *,
-    none_ok: bool = False,
-) -> None:
-    if value is None and none_ok:
-        return
-    allowed = f"an integer from {lo} to {hi}" if hi is not None else f"an integer >= {lo}"
-    if none_ok:
-        allowed += " or None"
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or value < lo
-        or (hi is not None and value > hi)
-    ):
-        raise exc(f"{name}={value!r} is not allowed; expected {allowed}")
-
-
-def check_bool(exc: type[Exception], name: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise exc(f"{name}={value!r} must be True or False")
-
-
-def check_seed(exc: type[Exception], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise exc(f"seed={value!r} must be an integer")
-
-
-def check_request_value(exc: type[Exception], name: str, member: str, value: object) -> None:
-    """``app_id`` / ``branch_name``: None, or a value the model's request rule accepts."""
-    if value is None:
-        return
-    m = _model.model()
-    violations = request_violations({"appId": "d0", "branchName": "m", member: value})
-    if violations:
-        raise exc(
-            f"{name}={_model.short_repr(value)} is rejected by the model: {violations[0].rule}; "
-            f"expected {m.describe_limit(member)}",
-        )
-
-
-def check_choices(
-    exc: type[Exception], name: str, values: object, allowed: Sequence[str]
-) -> tuple[str, ...] | None:
-    """A non-empty collection drawn from ``allowed``, or None for all of them."""
-    if values is None:
-        return None
-    if isinstance(values, str) or not isinstance(values, Iterable):
-        raise exc(f"{name}={values!r} must be a collection of strings from: {', '.join(allowed)}")
-    chosen = tuple(dict.fromkeys(values))
-    if not chosen:
-        raise exc(f"{name}={values!r} is empty; give at least one of: {', '.join(allowed)}")
-    unknown = [v for v in chosen if v not in allowed]
-    if unknown:
-        raise exc(
-            f"{name}={values!r} has {', '.join(map(repr, unknown))}, which the model does not know; "
-            f"allowed: {', '.join(allowed)}",
-        )
-    return chosen
-
-
-def check_sizes(
-    exc: type[Exception], min_name: str, min_value: object, max_name: str, max_value: object
-) -> None:
-    check_int(exc, min_name, min_value, 0)
-    check_int(exc, max_name, max_value, 0, none_ok=True)
-    assert isinstance(min_value, int)
-    if max_value is not None and min_value > max_value:  # type: ignore[operator]
-        raise exc(f"{min_name}={min_value!r} is greater than {max_name}={max_value!r}")
-
-
-def check_paging(exc: type[Exception], page_size: object, max_results: object) -> None:
-    m = _model.model()
-    check_int(exc, "page_size", page_size, 1, m.max_page_size, none_ok=True)
-    limit = m.request_rules[m.limit_key]
-    check_int(exc, "max_results", max_results, limit.min or 0, limit.max, none_ok=True)
-    if (
-        isinstance(page_size, int)
-        and isinstance(max_results, int)
-        and max_results > 0
-        and page_size > max_results
-    ):
-        raise exc(
-            f"page_size={page_size} is greater than max_results={max_results}; the service never "
-            "returns more jobs than the maxResults the caller sends",
-        )
-
-
-def check_region(exc: type[Exception], region: object) -> None:
-    if region is None:
-        return
-    if not isinstance(region, str) or not region:
-        raise exc(f"region={region!r} must be a region name such as 'us-east-1'")
+    def error_response(self) -> dict[str, Any]:
+        """The parsed response botocore builds for the chain's error: ``Error``, the modeled
+        ``message`` field, and ``ResponseMetadata`` with the model's HTTP status, dated just
+        after the last page."""
+        error = self.error
+        if error is None:
+            raise ValueError("this chain has no error")
+        when = _generate.EPOCH
+        if self.pages:
+            when = email.utils.parsedate_to_datetime(
+                self.pages[-1]["ResponseMetadata"]["HTTPHeaders"]["date"]
+            )
+        response: dict[str, Any] = {
+            "ResponseMetadata": _wire.response_metadata(
+                _wire.request_id(len(self.pages) + 7919 * len(self.jobs)),
+                when,
+                status=error.http_status,
+                length=len(_wire.error_body(error.message)),
+                error_code=error.code,
+            ),
+            "Error": {"Message": error.message, "Code": error.code},
+        }
+        if "message" in _model.model().error_fields.get(error.code, ()):
+            response["message"] = error.message
+        return response
 
 
 # --------------------------------------------------------------------------------- the builder
@@ -452,8 +398,8 @@ def build_chain(c: Choices, spec: ChainSpec) -> ListJobsChain:
             chunks = chunks[: c.integer(0, len(chunks))]
         elif spec.error_at != AFTER_LAST:
             chunks = chunks[: spec.error_at]
-    tokens = _generate._unique_tokens(c, len(chunks), spec.realistic)
-    return ListJobsChain(
+    tokens = _generate.unique_tokens(c, len(chunks), spec.realistic)
+    return ListJobsChain._generated(
         app_id=ctx.app_id,
         branch_name=ctx.branch_name,
         pages=_finish_pages(c, chunks, tokens, jobs, error is not None),
@@ -461,7 +407,6 @@ def build_chain(c: Choices, spec: ChainSpec) -> ListJobsChain:
         max_results=spec.max_results,
         error=error,
         region=ctx.region,
-        _trusted=True,
     )
 
 
@@ -474,19 +419,19 @@ def _finish_pages(
 ) -> list[dict[str, Any]]:
     m = _model.model()
     # Responses are dated a little after the newest activity of the branch.
-    newest = _generate._EPOCH
+    newest = _generate.EPOCH
     if jobs:
         newest = max(jobs[0].get("endTime", jobs[0]["startTime"]), jobs[0]["startTime"])
     now = newest + dt.timedelta(minutes=5)
-    rid_seed = c.integer(0, 2**32 - 1)
+    rid_seed = c.integer(0, _generate.FLAVOUR_MAX)
     pages: list[dict[str, Any]] = []
     last = len(chunks) - 1
     for index, chunk in enumerate(chunks):
         page: dict[str, Any] = {m.result_key: chunk}
         if index < last or error_follows:
             page[m.output_token] = tokens[index]
-        page["ResponseMetadata"] = _generate.response_metadata(
-            _generate.request_id(rid_seed + index),
+        page["ResponseMetadata"] = _wire.response_metadata(
+            _wire.request_id(rid_seed + index),
             now + dt.timedelta(seconds=index),
         )
         pages.append(page)
@@ -508,62 +453,59 @@ def generate_chain(
 ) -> ListJobsChain:
     """A seeded chain, fast and without a Hypothesis run: the same seed gives the same chain.
 
-    ``jobs`` is the size of the branch history. ``page_size`` (1..50, the model's maxResults
-    range) defaults to ``max_results`` when that is set, else is drawn from the seed. ``error``
-    (a modeled error code or a :class:`ListJobsError`) answers call ``error_at`` (0-based,
+    Keyword arguments are the fields of :class:`GenerateOptions`: ``jobs`` (20) is the size of
+    the branch history (at most 100,000). ``page_size`` (1..50, the model's maxResults range)
+    defaults to ``max_results`` when that is set, else is drawn from the seed. ``error`` (a
+    modeled error code or a :class:`ListJobsError`) answers call ``error_at`` (0-based,
     default: the call after the last page); only the pages before it are served, and
-    ``chain.jobs`` holds only the jobs those pages carry.
+    ``chain.jobs`` holds only the jobs those pages carry. ``app_id``, ``branch_name``,
+    ``region`` (drawn when None), ``seed`` (0) and ``realistic`` (True) complete the list.
 
     >>> chain = generate_chain(jobs=3, page_size=2, error="LimitExceededException", error_at=1)
     >>> len(chain.pages), len(chain.jobs), chain.error.http_status
     (1, 2, 429)
     """
-    from pytest_amplify_jobs._choices import RandomChoices
-
-    m = _model.model()
-    check_int(ValueError, "jobs", jobs, 0)
-    check_paging(ValueError, page_size, max_results)
-    check_request_value(ValueError, "app_id", "appId", app_id)
-    check_request_value(ValueError, "branch_name", "branchName", branch_name)
-    check_region(ValueError, region)
-    check_seed(ValueError, seed)
-    check_bool(ValueError, "realistic", realistic)
-    error_obj: ListJobsError | None
-    if error is None:
-        error_obj = None
-    elif isinstance(error, ListJobsError):
-        ListJobsError.of(error.code)  # still a modeled code
-        error_obj = error
-    elif isinstance(error, str):
-        error_obj = ListJobsError.of(error)
-    else:
-        raise ValueError(
-            f"error={error!r} must be a modeled error code ({', '.join(m.errors)}), "
-            "a ListJobsError, or None"
+    # The signature spells the options out for type checkers and editors; a test keeps it equal
+    # to GenerateOptions, which checks them.
+    return chain_from(
+        GenerateOptions(
+            jobs=jobs,
+            page_size=page_size,
+            max_results=max_results,
+            error=error,
+            error_at=error_at,
+            app_id=app_id,
+            branch_name=branch_name,
+            seed=seed,
+            realistic=realistic,
+            region=region,
         )
-    if error_at is not None and error_obj is None:
-        raise ValueError(
-            f"error_at={error_at!r} is set but error is not; give error, one of: {', '.join(m.errors)}"
-        )
-    check_int(ValueError, "error_at", error_at, 0, none_ok=True)
-    spec = ChainSpec(
-        app_id=app_id,
-        branch_name=branch_name,
-        region=region,
-        min_jobs=jobs,
-        max_jobs=jobs,
-        page_size=page_size,
-        max_results=max_results,
-        error_codes=(error_obj.code,) if error_obj else (),
-        error_chance=100 if error_obj else 0,
-        error_at=AFTER_LAST if error_at is None else error_at,
-        fixed_error=error_obj,
-        realistic=realistic,
     )
-    chain = build_chain(RandomChoices(seed), spec)
-    if error_obj is not None and error_at is not None and chain.call_count - 1 != error_at:
+
+
+def chain_from(options: GenerateOptions) -> ListJobsChain:
+    """The chain ``options`` describe (already checked)."""
+    error = options.error_obj
+    error_at = options.error_at
+    spec = ChainSpec(
+        app_id=options.app_id,
+        branch_name=options.branch_name,
+        region=options.region,
+        min_jobs=options.jobs,
+        max_jobs=options.jobs,
+        page_size=options.page_size,
+        max_results=options.max_results,
+        error_codes=(error.code,) if error else (),
+        error_chance=100 if error else 0,
+        error_at=AFTER_LAST if error_at is None else error_at,
+        fixed_error=error,
+        realistic=options.realistic,
+    )
+    chain = build_chain(RandomChoices(options.seed), spec)
+    if error is not None and error_at is not None and chain.call_count - 1 != error_at:
         raise ValueError(
-            f"error_at={error_at} is beyond the chain: {jobs} jobs make {chain.call_count - 1} "
-            f"pages of up to {chain.page_size}, so error_at must be 0..{chain.call_count - 1}"
+            f"error_at={error_at} is beyond the chain: {options.jobs} jobs make "
+            f"{chain.call_count - 1} pages of up to {chain.page_size}, so error_at must be "
+            f"0..{chain.call_count - 1}"
         )
     return chain

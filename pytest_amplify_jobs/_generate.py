@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import email.utils
 import functools
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -27,9 +25,9 @@ if TYPE_CHECKING:
 
 UTC = dt.timezone.utc
 # Histories start at 2024-01-01T00:00:00Z plus a drawn offset: shrinks to a round date.
-_EPOCH = dt.datetime(2024, 1, 1, tzinfo=UTC)
+EPOCH = dt.datetime(2024, 1, 1, tzinfo=UTC)
 _EPOCH_SPREAD = 2 * 365 * 24 * 3600
-_FLAVOUR_MAX = 2**32 - 1
+FLAVOUR_MAX = 2**32 - 1
 _MASK64 = 2**64 - 1
 _ACCOUNT_BASE = 123456789012
 _APP_ID_LENGTH = 14  # "d" + 13, as the console shows them
@@ -63,20 +61,13 @@ _OBJECTS = (
     "unit tests",
     "environment variables",
 )
-_ERROR_MESSAGES = {
-    "BadRequestException": "Invalid request: nextToken is malformed or expired",
-    "UnauthorizedException": "You are not authorized to perform this operation",
-    "InternalFailureException": "An internal failure occurred. Try again later.",
-    "LimitExceededException": "Rate exceeded",
-    "NotFoundException": "Branch not found",
-}
 # Durations in seconds: how long a build takes, how long before a push gets built.
 _BUILD_SECONDS = (45, 1800)
 _GAP_SECONDS = (60, 3 * 24 * 3600)
 _COMMIT_LAG_SECONDS = (0, 900)
 
 
-def _mix(value: int, salt: int) -> int:
+def mix(value: int, salt: int) -> int:
     """splitmix64: cheap, well-spread derived integers from one drawn integer."""
     z = (value * 0x9E3779B97F4A7C15 + salt * 0xBF58476D1CE4E5B9 + 0x94D049BB133111EB) & _MASK64
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
@@ -97,10 +88,6 @@ def _base36(value: int, width: int) -> str:
     return "".join(out)
 
 
-def _hex(value: int, width: int) -> str:
-    return format(value, f"0{width}x")[-width:]
-
-
 # ---------------------------------------------------------------------------------- identities
 
 
@@ -108,7 +95,7 @@ def draw_app_id(c: Choices, realistic: bool = True) -> str:
     """``d`` + 13 base-36 characters (realistic), or anything the model's appId rule allows."""
     rule = _model.model().request_rules["appId"]
     if realistic:
-        return _app_id_from(c.integer(0, _FLAVOUR_MAX))
+        return _app_id_from(c.integer(0, FLAVOUR_MAX))
     max_len = rule.max or _APP_ID_LENGTH
     return "d" + c.text(max(1, (rule.min or 1) - 1), max_len - 1, _BASE36)
 
@@ -126,12 +113,12 @@ def draw_region(c: Choices) -> str:
 
 
 def _app_id_from(identity: int) -> str:
-    return "d" + _base36(_mix(identity, 1), _APP_ID_LENGTH - 1)
+    return "d" + _base36(mix(identity, 1), _APP_ID_LENGTH - 1)
 
 
-def _account_from(identity: int) -> str:
+def account_from(identity: int) -> str:
     # identity 0 (where Hypothesis shrinks) gives the familiar 123456789012.
-    return f"{(_ACCOUNT_BASE + (_mix(identity, 2) if identity else 0)) % 10**12:012d}"
+    return f"{(_ACCOUNT_BASE + (mix(identity, 2) if identity else 0)) % 10**12:012d}"
 
 
 def realistic_token(salt: int, index: int) -> str:
@@ -143,7 +130,7 @@ def realistic_token(salt: int, index: int) -> str:
 def draw_token(c: Choices, realistic: bool = True, index: int = 0) -> str:
     """A valid nextToken: opaque base64 (realistic), or any 1..max characters."""
     if realistic:
-        return realistic_token(c.integer(0, _FLAVOUR_MAX), index)
+        return realistic_token(c.integer(0, FLAVOUR_MAX), index)
     return _usable_token(c.text(1, _model.model().token_max))
 
 
@@ -155,9 +142,9 @@ def _usable_token(token: str) -> str:
     return token + "~" if token in UNUSABLE_TOKENS else token
 
 
-def _unique_tokens(c: Choices, count: int, realistic: bool) -> list[str]:
+def unique_tokens(c: Choices, count: int, realistic: bool) -> list[str]:
     if realistic:
-        salt = c.integer(0, _FLAVOUR_MAX)
+        salt = c.integer(0, FLAVOUR_MAX)
         return [realistic_token(salt, i) for i in range(count)]
     max_len = _model.model().token_max
     tokens: list[str] = []
@@ -183,7 +170,7 @@ class JobDraw(NamedTuple):
     status: str
     job_type: str
     flavour: int
-    derived: int  # _mix(flavour): 64 bits sliced by build_job and gap_before
+    derived: int  # mix(flavour): 64 bits sliced by build_job and gap_before
     commit_message: str | None = None  # drawn only when not realistic
     commit_id: str | None = None
     source: int = 0  # 0: no source URL, 1..: which source URL type (+1)
@@ -220,15 +207,15 @@ class JobDrawer:
         m = _model.model()
         # One choice for the pair: status-major, so it shrinks to the ordinary status first.
         status, job_type = c.sampled(_pairs(self.realistic, self.statuses, self.job_types))
-        flavour = c.integer(0, _FLAVOUR_MAX)
+        flavour = c.integer(0, FLAVOUR_MAX)
         if self.realistic:
             source = 1 + flavour % len(m.source_url_types) if m.source_url_types else 0
-            return JobDraw(status, job_type, flavour, _mix(flavour, 5), source=source)
+            return JobDraw(status, job_type, flavour, mix(flavour, 5), source=source)
         rules = m.summary_rules
         message = c.text(0, rules["commitMessage"].max or 10000)
         commit_id = c.text(0, rules["commitId"].max or 255) if c.chance(30) else None
         source = c.integer(0, len(m.source_url_types)) if m.source_url_types else 0
-        return JobDraw(status, job_type, flavour, _mix(flavour, 5), message, commit_id, source)
+        return JobDraw(status, job_type, flavour, mix(flavour, 5), message, commit_id, source)
 
 
 @functools.cache
@@ -354,9 +341,9 @@ def draw_context(
 ) -> BranchContext:
     # One integer names the app, account, branch and region of a realistic branch: fewer
     # choices, and identity 0 (where Hypothesis shrinks) is main in us-east-1.
-    identity = c.integer(0, _FLAVOUR_MAX)
+    identity = c.integer(0, FLAVOUR_MAX)
     if realistic:
-        mixed = _mix(identity, 3) if identity else 0
+        mixed = mix(identity, 3) if identity else 0
         app_id = app_id if app_id is not None else _app_id_from(identity)
         branch_name = branch_name if branch_name is not None else _BRANCHES[mixed % len(_BRANCHES)]
         regions = _model.regions()
@@ -369,7 +356,7 @@ def draw_context(
         app_id=app_id,
         branch_name=branch_name,
         region=region,
-        account=_account_from(identity),
+        account=account_from(identity),
         realistic=realistic,
     )
 
@@ -388,7 +375,7 @@ def draw_summary(
     draw = JobDrawer(realistic, statuses, job_types)(c)
     # Its id and start come from the flavour too: flavour 0 is job 1 at the epoch.
     job_id = 1 + draw.flavour % 9999
-    start = _EPOCH + dt.timedelta(
+    start = EPOCH + dt.timedelta(
         seconds=(draw.derived >> 20) % _EPOCH_SPREAD if draw.flavour else 0
     )
     return build_job(ctx, job_id, draw, start)
@@ -427,7 +414,7 @@ def build_history(
 ) -> list[dict[str, Any]]:
     """A branch's jobs, newest first, ids ``len(draws)..1``, with a coherent timeline."""
     statuses = _coherent_statuses(draws)
-    cursor = _EPOCH + dt.timedelta(seconds=epoch_offset)
+    cursor = EPOCH + dt.timedelta(seconds=epoch_offset)
     jobs: list[dict[str, Any]] = []
     previous: dict[str, Any] | None = None
     total = len(draws)
@@ -483,57 +470,3 @@ def split_pages(
         pages.append(list(jobs[position : position + size]))
         position += size
     return pages
-
-
-def http_date(when: dt.datetime) -> str:
-    return email.utils.format_datetime(when.astimezone(UTC), usegmt=True)
-
-
-def request_id(c_value: int) -> str:
-    h = _hex(_mix(c_value, 10), 16) + _hex(_mix(c_value, 11), 16)
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
-
-
-def _wire_default(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.timestamp()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
-def wire_body(page: dict[str, Any]) -> bytes:
-    """The JSON body Amplify sends for a page: timestamps as epoch seconds."""
-    body = {k: v for k, v in page.items() if k != "ResponseMetadata"}
-    return json.dumps(body, default=_wire_default, separators=(",", ":")).encode()
-
-
-def response_metadata(
-    rid: str,
-    when: dt.datetime,
-    *,
-    status: int = 200,
-    length: int | None = None,
-    extra: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """ResponseMetadata as botocore builds it from Amplify's HTTP response.
-
-    ``content-length`` is set only when the caller has the body at hand: serialising every
-    generated page just to measure it would double the cost of ``generate_chain``.
-    """
-    headers = {
-        "date": http_date(when),
-        "content-type": "application/json",
-        "connection": "keep-alive",
-        "x-amzn-requestid": rid,
-        "access-control-allow-origin": "*",
-        "x-amz-apigw-id": base64.b64encode(rid.encode()[:12]).decode()[:16],
-        "x-amzn-trace-id": f"Root=1-{_hex(int(when.timestamp()), 8)}-{rid.replace('-', '')[:24]}",
-    }
-    if length is not None:
-        headers["content-length"] = str(length)
-    if extra:
-        headers.update(extra)
-    return {"RequestId": rid, "HTTPStatusCode": status, "HTTPHeaders": headers, "RetryAttempts": 0}
-
-
-def error_message(code: str) -> str:
-    return _ERROR_MESSAGES.get(code, f"{code}: the request failed")

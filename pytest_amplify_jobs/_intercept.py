@@ -1,202 +1,28 @@
-"""Reaching every Amplify client in the process, and restoring it.
+"""Intercept mode: serve the ListJobs calls of every Amplify client in the process from a queue.
 
-botocore's ``Stubber`` attaches to one client object, so code that builds its own client cannot
-be tested with it. While a :class:`Mode` is active, ``BaseClient._make_api_call`` is wrapped:
-the first call of any Amplify client (created before or after activation, by boto3, a botocore
-session or the AWS CLI) attaches a few router handlers to that client's own events. Each
-router hands the event to the innermost active mode:
-
-* ``before-parameter-build`` and ``before-call``: :class:`ListJobsIntercept` checks the call
-  against its queue and answers it before anything is signed or sent;
-* ``choose-signer`` and ``before-send``: the fake service (``_fake.py``) leaves requests
-  unsigned and answers them at the HTTP level, so botocore's parser and retries run for real.
-
-The client's own exception classes and paginators are used throughout. Leaving the last active
-mode restores ``_make_api_call`` and removes every handler. Modes stack: the innermost serves
-until it exits.
+The calls are checked and answered at botocore's ``before-parameter-build`` / ``before-call``
+stages (see :mod:`._routing`), before anything is signed or sent.
 """
 
 from __future__ import annotations
 
 import collections
-import os
-import threading
-import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pytest_amplify_jobs import _model
-from pytest_amplify_jobs._stubbing import (
-    Expectation,
-    ListJobsQueue,
-    copy_response,
-    error_response,
-)
+from pytest_amplify_jobs._expect import Expectation, copy_response
+from pytest_amplify_jobs._routing import Mode, lock
+from pytest_amplify_jobs._stubbing import ListJobsQueue
+from pytest_amplify_jobs._text import call_text
 
 if TYPE_CHECKING:
-    from botocore.client import BaseClient
     from botocore.model import OperationModel
 
     from pytest_amplify_jobs._chain import ListJobsChain
 
-__all__ = ["ListJobsIntercept", "Mode"]
-
-_HANDLER_ID = "pytest-amplify-jobs-route"
-_lock = threading.RLock()
-_active: list[Mode] = []
-_attached: weakref.WeakSet[BaseClient] = weakref.WeakSet()
-_original_make_api_call: Callable[..., Any] | None = None
-_saved_env: dict[str, str | None] = {}
-# While a mode is active, a client created without credentials must not ask the EC2 metadata
-# service for some (a network call): botocore honours this variable.
-_ENV = {"AWS_EC2_METADATA_DISABLED": "true"}
-
-
-class Mode:
-    """A way of serving Amplify calls; the innermost active mode receives every event.
-
-    Each ``on_*`` method returns None to let botocore carry on; the defaults do nothing.
-    Use a mode as a context manager to activate it.
-    """
-
-    region: str = "us-east-1"
-    _client: BaseClient | None = None
-
-    @property
-    def client(self) -> BaseClient:
-        """A client with fake credentials; every other Amplify client is served the same."""
-        if self._client is None:
-            from pytest_amplify_jobs._stubbing import make_client
-
-            self._client = make_client(self.region)
-        return self._client
-
-    def on_parameter_build(self, model: OperationModel, params: Mapping[str, Any]) -> None:
-        return None
-
-    def on_before_call(self, model: OperationModel) -> Any:
-        return None
-
-    def on_choose_signer(self) -> Any:
-        return None
-
-    def on_before_send(self, request: Any, operation: str) -> Any:
-        return None
-
-    def _activated(self) -> None:
-        """Called once this mode is the innermost (install mode-specific patches here)."""
-
-    def _deactivated(self) -> None:
-        """Called when this mode leaves the stack."""
-
-    def __enter__(self) -> Any:
-        with _lock:
-            if not _active:
-                _install()
-            _active.append(self)
-            self._activated()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        with _lock:
-            if self in _active:
-                _active.remove(self)
-                self._deactivated()
-            if not _active:
-                _uninstall()
-
-
-def _current() -> Mode | None:
-    return _active[-1] if _active else None
-
-
-def _route_parameter_build(model: OperationModel, params: Mapping[str, Any], **_: Any) -> None:
-    mode = _current()
-    if mode is not None:
-        mode.on_parameter_build(model, params)
-
-
-def _route_before_call(model: OperationModel, **_: Any) -> Any:
-    mode = _current()
-    return None if mode is None else mode.on_before_call(model)
-
-
-def _route_choose_signer(**_: Any) -> Any:
-    mode = _current()
-    return None if mode is None else mode.on_choose_signer()
-
-
-def _route_before_send(request: Any, event_name: str, **_: Any) -> Any:
-    mode = _current()
-    return None if mode is None else mode.on_before_send(request, event_name.rsplit(".", 1)[-1])
-
-
-def _routes(service_id: str) -> list[tuple[str, Callable[..., Any], bool]]:
-    return [
-        (f"before-parameter-build.{service_id}", _route_parameter_build, True),
-        (f"before-call.{service_id}", _route_before_call, False),
-        (f"choose-signer.{service_id}", _route_choose_signer, True),
-        (f"before-send.{service_id}", _route_before_send, False),
-    ]
-
-
-def _is_amplify(client: BaseClient) -> bool:
-    return bool(client.meta.service_model.service_name == _model.SERVICE_NAME)
-
-
-def _attach(client: BaseClient) -> None:
-    if client in _attached:
-        return
-    service_id = client.meta.service_model.service_id.hyphenize()
-    for event, handler, first in _routes(service_id):
-        register = client.meta.events.register_first if first else client.meta.events.register
-        register(event, handler, unique_id=f"{_HANDLER_ID}-{event}")
-    _attached.add(client)
-
-
-def _detach_all() -> None:
-    for client in list(_attached):
-        service_id = client.meta.service_model.service_id.hyphenize()
-        for event, _handler, _first in _routes(service_id):
-            client.meta.events.unregister(event, unique_id=f"{_HANDLER_ID}-{event}")
-    _attached.clear()
-
-
-def _install() -> None:
-    global _original_make_api_call
-    from botocore.client import BaseClient
-
-    original: Callable[..., Any] = getattr(BaseClient, "_make_api_call")  # noqa: B009
-    _original_make_api_call = original
-
-    def _make_api_call(self: BaseClient, operation_name: str, api_params: Any) -> Any:
-        if _is_amplify(self):
-            with _lock:
-                _attach(self)
-        return original(self, operation_name, api_params)
-
-    _make_api_call.__wrapped__ = original  # type: ignore[attr-defined]
-    setattr(BaseClient, "_make_api_call", _make_api_call)  # noqa: B010
-    for name, value in _ENV.items():
-        _saved_env[name] = os.environ.get(name)
-        os.environ[name] = value
-
-
-def _uninstall() -> None:
-    global _original_make_api_call
-    from botocore.client import BaseClient
-
-    if _original_make_api_call is not None:
-        setattr(BaseClient, "_make_api_call", _original_make_api_call)  # noqa: B010
-        _original_make_api_call = None
-    _detach_all()
-    for name, value in _saved_env.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-    _saved_env.clear()
+__all__ = ["ListJobsIntercept"]
 
 
 @dataclass
@@ -204,13 +30,6 @@ class _Entry:
     expectation: Expectation
     status: int
     response: dict[str, Any]
-
-
-def _call_text(operation: str, params: Mapping[str, Any]) -> str:
-    from botocore import xform_name
-
-    shown = ", ".join(f"{k}={_model.short_repr(v, 40)}" for k, v in params.items())
-    return f"{xform_name(operation)}({shown})"
 
 
 class ListJobsIntercept(ListJobsQueue, Mode):
@@ -221,9 +40,17 @@ class ListJobsIntercept(ListJobsQueue, Mode):
     ``calls``, ``pending``, ``report``) plus ``client``, a client of our own with fake
     credentials, for convenience.
 
+    >>> import botocore.session
     >>> with ListJobsIntercept() as intercept:
-    ...     chain = intercept.generate(jobs=30)
-    ...     jobs = code_that_builds_its_own_boto3_client(chain.app_id, chain.branch_name)
+    ...     chain = intercept.generate(jobs=30, page_size=30)
+    ...     # code that builds its own client, with whatever credentials it finds
+    ...     own = botocore.session.get_session().create_client(
+    ...         "amplify", region_name="us-east-1",
+    ...         aws_access_key_id="any", aws_secret_access_key="any",
+    ...     )
+    ...     page = own.list_jobs(appId=chain.app_id, branchName=chain.branch_name)
+    >>> page["jobSummaries"] == list(chain.jobs)
+    True
     """
 
     def __init__(
@@ -241,17 +68,17 @@ class ListJobsIntercept(ListJobsQueue, Mode):
 
     def _queue(self, chain: ListJobsChain) -> None:
         chain.validate()
-        with _lock:
+        with lock:
             for index, page in enumerate(chain.pages):
                 self._entries.append(_Entry(Expectation(chain, index), 200, dict(page)))
             if chain.error is not None:
-                response = error_response(chain)
+                response = chain.error_response()
                 self._entries.append(
                     _Entry(Expectation(chain, len(chain.pages)), chain.error.http_status, response)
                 )
 
     def pending(self) -> list[str]:
-        with _lock:
+        with lock:
             return [entry.expectation.describe() for entry in self._entries]
 
     # -- serving ------------------------------------------------------------------------
@@ -271,8 +98,8 @@ class ListJobsIntercept(ListJobsQueue, Mode):
         )
 
     def on_parameter_build(self, model: OperationModel, params: Mapping[str, Any]) -> None:
-        with _lock:
-            what = _call_text(model.name, params)
+        with lock:
+            what = call_text(model.name, params)
             if model.name != _model.OPERATION_NAME:
                 raise self._unqueued(model.name, what)
             self._record(params)
@@ -283,7 +110,7 @@ class ListJobsIntercept(ListJobsQueue, Mode):
     def on_before_call(self, model: OperationModel) -> Any:
         from botocore.awsrequest import AWSResponse
 
-        with _lock:
+        with lock:
             if model.name != _model.OPERATION_NAME or not self._entries:
                 raise self._unqueued(model.name, model.name)
             entry = self._entries.popleft()

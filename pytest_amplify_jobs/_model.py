@@ -5,9 +5,10 @@ paginator key: it asks :func:`model`. When botocore ships a new status, job type
 error, everything downstream follows without a code change.
 
 The only knowledge kept here that the model does not carry is the *lifecycle* of a job status
-(which statuses are queued, building or finished). It is keyed by status name and intersected
-with the model's enum, so a status botocore adds later is still generated (as a finished one)
-until someone classifies it.
+(which statuses are queued, building or finished, and which moves a job can make) and the
+messages the service writes in its errors. Both are keyed by name and intersected with the
+model, so a status botocore adds later is still generated (as a finished one) until someone
+classifies it, and no message exists for a code the model lacks.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -34,6 +35,21 @@ _FINISHED_ORDER = ("SUCCEED", "FAILED", "CANCELLED")
 _MANUAL_JOB_TYPE = "MANUAL"
 _RETRY_JOB_TYPE = "RETRY"
 _PUSH_JOB_TYPE = "WEB_HOOK"
+# The two finished statuses that only some moves reach: a build succeeds only once it runs, and
+# a job is cancelled only before it builds or through CANCELLING.
+_SUCCEEDED = "SUCCEED"
+_CANCELLED = "CANCELLED"
+_CANCELLING = "CANCELLING"
+_RUNNING = "RUNNING"
+# What the service writes in the message of its errors (realistic; the model has no examples).
+_ERROR_MESSAGES = {
+    "BadRequestException": "Invalid request: nextToken is malformed or expired",
+    "UnauthorizedException": "You are not authorized to perform this operation",
+    "InternalFailureException": "An internal failure occurred. Try again later.",
+    "LimitExceededException": "Rate exceeded",
+    "NotFoundException": "Resource not found",
+    "DependentServiceFailureException": "A dependent service failed. Try again later.",
+}
 
 
 @dataclass(frozen=True)
@@ -75,6 +91,7 @@ class ListJobsModel:
     queued_statuses: tuple[str, ...]
     building_statuses: tuple[str, ...]
     finished_statuses: tuple[str, ...]
+    service_errors: Mapping[str, int]
 
     @property
     def summary_members(self) -> tuple[str, ...]:
@@ -105,6 +122,32 @@ class ListJobsModel:
     @functools.cached_property
     def statuses_ordinary_first(self) -> tuple[str, ...]:
         return _ordinary_first(self.statuses, _FINISHED_ORDER)
+
+    @functools.cached_property
+    def moves(self) -> Mapping[str, tuple[str, ...]]:
+        """The lifecycle moves of a job, forward only, by status (finished jobs move no more).
+
+        Queued jobs move to a later queued status, to any build status, or end ``FAILED`` /
+        ``CANCELLED``; a build moves to a later build status or ends ``FAILED``; only a running
+        build (the last build status before cancelling) ends ``SUCCEED``; only ``CANCELLING``
+        (or a queued job) ends ``CANCELLED``.
+        """
+        order = self.queued_statuses + self.building_statuses
+        failed = tuple(s for s in self.finished_statuses if s not in (_SUCCEEDED, _CANCELLED))
+        out: dict[str, tuple[str, ...]] = {}
+        for index, status in enumerate(order):
+            later = () if status == _CANCELLING else order[index + 1 :]
+            ends = failed
+            if status == _RUNNING:
+                ends = (_SUCCEEDED, *ends)
+            if status in self.queued_statuses or status == _CANCELLING:
+                ends = (*ends, _CANCELLED)
+            out[status] = tuple(s for s in (*later, *ends) if s in self.statuses)
+        return out
+
+    def error_message(self, code: str) -> str:
+        """The message the service writes for an error ``code``."""
+        return _ERROR_MESSAGES.get(code, f"{code}: the request failed")
 
     def describe_limit(self, member: str, *, request: bool = True) -> str:
         """Human words for a member's rule, quoted in error messages."""
@@ -195,6 +238,10 @@ def model() -> ListJobsModel:
         shape.name: tuple(shape.members)  # type: ignore[attr-defined]
         for shape in operation.error_shapes
     }
+    service_errors = {
+        shape.name: int(shape.metadata["error"]["httpStatusCode"])
+        for shape in service_model.error_shapes
+    }
     queued = tuple(s for s in statuses if s in _QUEUED)
     building = tuple(s for s in statuses if s in _BUILDING)
     return ListJobsModel(
@@ -228,6 +275,7 @@ def model() -> ListJobsModel:
         finished_statuses=_ordinary_first(
             tuple(s for s in statuses if s not in queued and s not in building), _FINISHED_ORDER
         ),
+        service_errors=service_errors,
     )
 
 
@@ -275,9 +323,29 @@ def input_shape() -> StructureShape:
     return shape
 
 
-def short_repr(value: Any, limit: int = 60) -> str:
-    """``repr`` cut to ``limit`` characters, for error messages about long values."""
-    text = repr(value)
-    if len(text) <= limit:
-        return text
-    return f"{text[: limit - 15]}...{text[-8:]} (len {len(value) if hasattr(value, '__len__') else '?'})"
+_REGION_SHAPE = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}")
+
+
+def is_region(name: str) -> bool:
+    """Whether ``name`` is a region of one of botocore's partitions (by name or by pattern)."""
+    if not _REGION_SHAPE.fullmatch(name):
+        return False
+    return any(name in names or regex.fullmatch(name) for _p, regex, names in _partitions())
+
+
+@functools.cache
+def operation_names() -> tuple[str, ...]:
+    """Every Amplify operation the installed model has."""
+    return tuple(model().service_model.operation_names)
+
+
+def operation(name: str) -> OperationModel:
+    """The model of one Amplify operation; ``ValueError`` naming the known ones otherwise."""
+    if not isinstance(name, str) or name not in operation_names():
+        from pytest_amplify_jobs._text import short_repr
+
+        raise ValueError(
+            f"operation={short_repr(name)} is not an Amplify operation; allowed: "
+            f"{', '.join(operation_names())}"
+        )
+    return model().service_model.operation_model(name)

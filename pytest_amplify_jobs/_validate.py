@@ -14,16 +14,22 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pytest_amplify_jobs import _model
+from pytest_amplify_jobs._text import short_repr
 
 if TYPE_CHECKING:
     from botocore.model import Shape
 
 __all__ = [
+    "InvalidData",
     "InvalidListJobsRequest",
     "InvalidListJobsResponse",
+    "InvalidRequest",
+    "InvalidResponse",
     "Violation",
     "validate_list_jobs_request",
     "validate_list_jobs_response",
+    "validate_request",
+    "validate_response",
 ]
 
 
@@ -39,33 +45,55 @@ class Violation:
         return f"{self.path}: {self.rule}"
 
 
-class _InvalidListJobs(ValueError):
-    what = "ListJobs data"
+# A message lists this many violations and counts the rest: 10**5 bad jobs stay readable.
+SHOWN_VIOLATIONS = 20
 
-    def __init__(self, violations: Sequence[Violation]) -> None:
+
+class InvalidData(ValueError):
+    """Data that breaks the installed Amplify model; ``violations`` lists every broken rule."""
+
+    what = "Amplify data"
+
+    def __init__(self, violations: Sequence[Violation], operation: str | None = None) -> None:
         self.violations: tuple[Violation, ...] = tuple(violations)
+        self.operation = operation
         count = len(self.violations)
-        lines = "\n".join(f"  {v}" for v in self.violations)
+        shown = [f"  {v}" for v in self.violations[:SHOWN_VIOLATIONS]]
+        if count > SHOWN_VIOLATIONS:
+            shown.append(f"  ... and {count - SHOWN_VIOLATIONS} more")
+        what = self.what.replace("{operation}", operation or _model.OPERATION_NAME)
         super().__init__(
-            f"{self.what} breaks the {_model.SERVICE_NAME} service model "
-            f"({count} violation{'s' if count != 1 else ''}):\n{lines}"
+            f"{what} breaks the {_model.SERVICE_NAME} service model "
+            f"({count} violation{'s' if count != 1 else ''}):\n" + "\n".join(shown)
         )
 
 
-class InvalidListJobsResponse(_InvalidListJobs):
+class InvalidResponse(InvalidData):
+    """A response (of any Amplify operation) that the real service could not have sent."""
+
+    what = "{operation} response"
+
+
+class InvalidRequest(InvalidData):
+    """Request parameters (of any Amplify operation) that the real service would reject."""
+
+    what = "{operation} request"
+
+
+class InvalidListJobsResponse(InvalidResponse):
     """A ListJobs response that the real service could not have sent."""
 
     what = "ListJobs response"
 
 
-class InvalidListJobsRequest(_InvalidListJobs):
+class InvalidListJobsRequest(InvalidRequest):
     """ListJobs request parameters that the real service would reject."""
 
     what = "ListJobs request"
 
 
 def _check_scalar(rule: _model.Rule, value: Any, path: str, out: list[Violation]) -> None:
-    shown = _model.short_repr(value)
+    shown = short_repr(value)
     if rule.type_name == "string":
         if not isinstance(value, str):
             out.append(Violation(path, value, f"{shown} is not a string ({rule.shape_name})"))
@@ -123,9 +151,7 @@ def _check_structure(
     prefix = f"{path}." if path else ""
     if not isinstance(value, Mapping):
         out.append(
-            Violation(
-                path or "<top>", value, f"{_model.short_repr(value)} is not a dict ({shape.name})"
-            )
+            Violation(path or "<top>", value, f"{short_repr(value)} is not a dict ({shape.name})")
         )
         return
     members: Mapping[str, Shape] = shape.members  # type: ignore[attr-defined]
@@ -161,9 +187,7 @@ def _check(shape: Shape, value: Any, path: str, out: list[Violation]) -> None:
         _check_structure(shape, value, path, out)
     elif shape.type_name == "list":
         if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
-            out.append(
-                Violation(path, value, f"{_model.short_repr(value)} is not a list ({shape.name})")
-            )
+            out.append(Violation(path, value, f"{short_repr(value)} is not a list ({shape.name})"))
             return
         meta = shape.metadata
         if meta.get("min") is not None and len(value) < meta["min"]:
@@ -188,26 +212,110 @@ def _rule(shape: Shape) -> _model.Rule:
 _RULES: dict[str, _model.Rule] = {}
 
 
-def response_violations(response: Any) -> list[Violation]:
-    """Every rule a ListJobs response breaks (empty when it is valid)."""
+def _output_shape(operation: str) -> Shape:
+    shape = _model.operation(operation).output_shape
+    assert shape is not None
+    return shape
+
+
+def _input_shape(operation: str) -> Shape:
+    shape = _model.operation(operation).input_shape
+    assert shape is not None
+    return shape
+
+
+def metadata_violations(metadata: Any, path: str = "ResponseMetadata") -> list[Violation]:
+    """Every way ``ResponseMetadata`` differs from what botocore builds."""
+    if not isinstance(metadata, Mapping):
+        return [Violation(path, metadata, f"{short_repr(metadata)} is not a dict")]
     out: list[Violation] = []
-    _check_structure(_model.output_shape(), response, "", out, allowed_extra=("ResponseMetadata",))
+    status = metadata.get("HTTPStatusCode")
+    if status is not None and (
+        isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599
+    ):
+        out.append(
+            Violation(
+                f"{path}.HTTPStatusCode", status, f"{short_repr(status)} is not an HTTP status"
+            )
+        )
+    for key, kind in (("RequestId", str), ("HostId", str), ("RetryAttempts", int)):
+        value = metadata.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, kind)):
+            out.append(
+                Violation(f"{path}.{key}", value, f"{short_repr(value)} is not a {kind.__name__}")
+            )
+    headers = metadata.get("HTTPHeaders")
+    if headers is not None and (
+        not isinstance(headers, Mapping)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
+    ):
+        out.append(
+            Violation(
+                f"{path}.HTTPHeaders", headers, f"{short_repr(headers)} is not a dict of strings"
+            )
+        )
+    return out
+
+
+def response_violations(response: Any, operation: str = _model.OPERATION_NAME) -> list[Violation]:
+    """Every rule a response of ``operation`` breaks (empty when it is valid)."""
+    out: list[Violation] = []
+    _check_structure(
+        _output_shape(operation), response, "", out, allowed_extra=("ResponseMetadata",)
+    )
     if isinstance(response, Mapping) and "ResponseMetadata" in response:
-        metadata = response["ResponseMetadata"]
-        if not isinstance(metadata, Mapping):
+        out += metadata_violations(response["ResponseMetadata"])
+        status = response["ResponseMetadata"]
+        status = status.get("HTTPStatusCode") if isinstance(status, Mapping) else None
+        if isinstance(status, int) and not 200 <= status <= 299:
             out.append(
                 Violation(
-                    "ResponseMetadata", metadata, f"{_model.short_repr(metadata)} is not a dict"
+                    "ResponseMetadata.HTTPStatusCode",
+                    status,
+                    f"{status} is an error status, but the response has no Error; queue errors "
+                    "as errors (add_client_error, ListJobsError)",
                 )
             )
     return out
 
 
-def request_violations(params: Any) -> list[Violation]:
-    """Every rule a set of ListJobs request parameters breaks."""
+def request_violations(params: Any, operation: str = _model.OPERATION_NAME) -> list[Violation]:
+    """Every rule a set of request parameters of ``operation`` breaks."""
     out: list[Violation] = []
-    _check_structure(_model.input_shape(), params, "", out)
+    _check_structure(_input_shape(operation), params, "", out)
     return out
+
+
+def validate_response(operation: str, response: Mapping[str, Any]) -> None:
+    """Check a response of any Amplify operation strictly against the installed model.
+
+    ``ResponseMetadata`` is allowed at the top level. Raises :class:`InvalidResponse` listing
+    every violation with its path:
+
+    >>> validate_response("GetJob", {"job": {"summary": {}, "steps": []}})
+    Traceback (most recent call last):
+    ...
+    pytest_amplify_jobs._validate.InvalidResponse: GetJob response breaks the amplify service model (8 violations):
+      job.summary.jobArn: missing (required by JobSummary)
+    ...
+    """
+    violations = response_violations(response, operation)
+    if violations:
+        raise InvalidResponse(violations, operation)
+
+
+def validate_request(operation: str, params: Mapping[str, Any]) -> None:
+    """Check request parameters of any Amplify operation strictly against the installed model.
+
+    >>> validate_request("GetJob", {"appId": "d1", "branchName": "main", "jobId": "x"})
+    Traceback (most recent call last):
+    ...
+    pytest_amplify_jobs._validate.InvalidRequest: GetJob request breaks the amplify service model (1 violation):
+      jobId: 'x' does not match [0-9]+
+    """
+    violations = request_violations(params, operation)
+    if violations:
+        raise InvalidRequest(violations, operation)
 
 
 def validate_list_jobs_response(response: Mapping[str, Any]) -> None:
@@ -216,9 +324,11 @@ def validate_list_jobs_response(response: Mapping[str, Any]) -> None:
     ``ResponseMetadata`` is allowed at the top level. Raises :class:`InvalidListJobsResponse`
     listing every violation, one per line, with its path, the (shortened) bad value and the rule:
 
-    >>> validate_list_jobs_response({"jobSummaries": [{"jobId": "abc", ...}]})
+    >>> validate_list_jobs_response({"jobSummaries": [{"jobId": "abc"}]})
     Traceback (most recent call last):
-    InvalidListJobsResponse: ListJobs response breaks the amplify service model (...):
+    ...
+    pytest_amplify_jobs._validate.InvalidListJobsResponse: ListJobs response breaks the amplify service model (8 violations):
+    ...
       jobSummaries[0].jobId: 'abc' does not match [0-9]+
     """
     violations = response_violations(response)
@@ -231,7 +341,8 @@ def validate_list_jobs_request(params: Mapping[str, Any]) -> None:
 
     >>> validate_list_jobs_request({"appId": "XYZ", "branchName": "main"})
     Traceback (most recent call last):
-    InvalidListJobsRequest: ListJobs request breaks the amplify service model (1 violation):
+    ...
+    pytest_amplify_jobs._validate.InvalidListJobsRequest: ListJobs request breaks the amplify service model (1 violation):
       appId: 'XYZ' does not match d[a-z0-9]+
     """
     violations = request_violations(params)

@@ -7,7 +7,6 @@ Thin on purpose: every behaviour lives in plain modules that work without pytest
 from __future__ import annotations
 
 import hashlib
-import inspect
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -32,6 +31,7 @@ class _Reporter(Protocol):
 _STUB_KEY: pytest.StashKey[_Reporter] = pytest.StashKey()
 _STUBBER_KEY: pytest.StashKey[Stubber] = pytest.StashKey()
 _FAILED_KEY = pytest.StashKey[bool]()
+_OPTIONS_KEY = pytest.StashKey[dict[str, Any]]()
 
 
 # ------------------------------------------------------------------------------------ options
@@ -62,11 +62,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from pytest_amplify_jobs._options import GenerateOptions
+
+    keys = ", ".join(f"{name}=" for name in GenerateOptions.names())
     config.addinivalue_line(
         "markers",
         f"{MARKER}(**kwargs): default keyword arguments for list_jobs_stub.generate() "
-        "(jobs=, page_size=, max_results=, error=, error_at=, app_id=, branch_name=, "
-        "realistic=, region=, seed=) and assert_all_consumed=True; the closest marker wins.",
+        f"({keys}) and assert_all_consumed=True; the closest marker wins.",
     )
 
 
@@ -85,10 +87,17 @@ def _region(config: pytest.Config) -> str:
 
 
 def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
-    """The closest ``amplify_jobs`` marker's keyword arguments, checked."""
-    from pytest_amplify_jobs._chain import generate_chain
+    """The closest ``amplify_jobs`` marker's keyword arguments, checked once per test."""
+    node = request.node
+    if _OPTIONS_KEY not in node.stash:
+        node.stash[_OPTIONS_KEY] = _read_marker(node)
+    return dict(node.stash[_OPTIONS_KEY])
 
-    marker = request.node.get_closest_marker(MARKER)
+
+def _read_marker(node: pytest.Item) -> dict[str, Any]:
+    from pytest_amplify_jobs._options import GenerateOptions
+
+    marker = node.get_closest_marker(MARKER)
     if marker is None:
         return {}
     if marker.args:
@@ -96,12 +105,12 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
             f"@pytest.mark.{MARKER} takes keyword arguments only, got positional {marker.args!r}",
             pytrace=False,
         )
-    allowed = [*inspect.signature(generate_chain).parameters, "assert_all_consumed"]
+    allowed = [*GenerateOptions.names(), "assert_all_consumed"]
     unknown = sorted(set(marker.kwargs) - set(allowed))
     if unknown:
         pytest.fail(
             f"@pytest.mark.{MARKER} got unknown key(s) {', '.join(map(repr, unknown))} "
-            f"on {request.node.nodeid}; allowed: {', '.join(allowed)}",
+            f"on {node.nodeid}; allowed: {', '.join(allowed)}",
             pytrace=False,
         )
     consume = marker.kwargs.get("assert_all_consumed", True)
@@ -116,7 +125,7 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
 def _fail_on_pending(request: pytest.FixtureRequest, pending: list[str], consume: bool) -> None:
     """Fail the test at teardown when queued calls were never made (unless opted out with
     ``consume=False``, or the test already failed: one failure is enough to read)."""
-    from pytest_amplify_jobs._stubbing import pending_message
+    from pytest_amplify_jobs._text import pending_message
 
     if pending and consume and not request.node.stash.get(_FAILED_KEY, False):
         pytest.fail(pending_message(pending), pytrace=False)
@@ -134,7 +143,7 @@ def node_seed(nodeid: str, shift: int) -> int:
 @pytest.fixture
 def amplify_client(request: pytest.FixtureRequest) -> BaseClient:
     """A botocore Amplify client with fake credentials; never reads ~/.aws or AWS_* variables."""
-    from pytest_amplify_jobs._stubbing import make_client
+    from pytest_amplify_jobs._client import make_client
 
     return make_client(_region(request.config))
 

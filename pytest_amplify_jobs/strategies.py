@@ -1,30 +1,38 @@
 """Hypothesis strategies for ListJobs data, valid against the installed botocore model.
 
-Every strategy checks its arguments when called (a bad one raises
-:class:`hypothesis.errors.InvalidArgument` naming the parameter, the value and what is allowed,
-with limits quoted from the model) and then runs the package's one generator with choices drawn
-from Hypothesis, so examples shrink: histories by deleting jobs, statuses toward ``SUCCEED``,
-job types toward ``WEB_HOOK``, page sizes toward 1, errors toward none.
+Every strategy checks its arguments when it is first drawn from, like Hypothesis's own (a bad
+one raises :class:`hypothesis.errors.InvalidArgument` naming the parameter, the value and what
+is allowed, with limits quoted from the model, without breaking the collection of a whole test
+module), and then runs the package's one generator with choices drawn from Hypothesis, so
+examples shrink: histories by deleting jobs, statuses toward ``SUCCEED``, job types toward
+``WEB_HOOK``, page sizes toward 1, errors toward none.
 
->>> from hypothesis import given
+>>> from hypothesis import given, settings
 >>> from pytest_amplify_jobs import stub_list_jobs
->>> from pytest_amplify_jobs.strategies import list_jobs_chains
->>> @given(list_jobs_chains())
+>>> @settings(max_examples=20, database=None)
+... @given(list_jobs_chains(max_jobs=30))
 ... def test_lists_every_job(chain):
 ...     with stub_list_jobs(chain) as client:
-...         assert list_all(client, chain.app_id, chain.branch_name) == list(chain.jobs)
+...         paginator = client.get_paginator("list_jobs")
+...         pages = paginator.paginate(appId=chain.app_id, branchName=chain.branch_name)
+...         assert [job for page in pages for job in page["jobSummaries"]] == list(chain.jobs)
+>>> test_lists_every_job()
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
+from typing import ParamSpec, TypeVar
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from pytest_amplify_jobs import _chain, _generate, _model
-from pytest_amplify_jobs._chain import ListJobsChain, ListJobsError
+from pytest_amplify_jobs import _chain, _checks, _generate, _model
+from pytest_amplify_jobs._chain import ListJobsChain
 from pytest_amplify_jobs._choices import Choices, composite
+from pytest_amplify_jobs._errors import ListJobsError
+from pytest_amplify_jobs._options import MAX_JOBS
 from pytest_amplify_jobs._types import JobSummary
 
 __all__ = [
@@ -38,10 +46,38 @@ __all__ = [
 ]
 
 
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def _checked_at_draw(
+    define: Callable[P, st.SearchStrategy[T]],
+) -> Callable[P, st.SearchStrategy[T]]:
+    """Run ``define`` (which checks the arguments) at the first draw, not when called.
+
+    A bad argument then fails the test that draws, not the collection of the whole module,
+    as with Hypothesis's own strategies; the error is still ``InvalidArgument``.
+    """
+
+    @functools.wraps(define)
+    def strategy(*args: P.args, **kwargs: P.kwargs) -> st.SearchStrategy[T]:
+        def definition() -> st.SearchStrategy[T]:
+            return define(*args, **kwargs)
+
+        # Hypothesis shows a deferred strategy by its definition's name: make it the call, so
+        # the repr reads deferred(list_jobs_chains(max_jobs=30)).
+        shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+        definition.__name__ = definition.__qualname__ = f"{define.__name__}({shown})"
+        return st.deferred(definition)
+
+    return strategy
+
+
 def _check_bool(name: str, value: object) -> None:
-    _chain.check_bool(InvalidArgument, name, value)
+    _checks.check_bool(InvalidArgument, name, value)
 
 
+@_checked_at_draw
 def app_ids(*, realistic: bool = True) -> st.SearchStrategy[str]:
     """Amplify app ids: ``d`` + 13 lowercase alphanumerics like the console shows
     (``realistic=True``), or anything the model's ``d[a-z0-9]+`` rule allows.
@@ -52,6 +88,7 @@ def app_ids(*, realistic: bool = True) -> st.SearchStrategy[str]:
     return composite(lambda c: _generate.draw_app_id(c, realistic))()
 
 
+@_checked_at_draw
 def branch_names(*, realistic: bool = True) -> st.SearchStrategy[str]:
     """Branch names: common ones (``main``, ``feature/login``...) when realistic, else any text
     of the model's allowed length (1..255). Shrinks toward ``main``."""
@@ -59,6 +96,7 @@ def branch_names(*, realistic: bool = True) -> st.SearchStrategy[str]:
     return composite(lambda c: _generate.draw_branch_name(c, realistic))()
 
 
+@_checked_at_draw
 def next_tokens(*, realistic: bool = True) -> st.SearchStrategy[str]:
     """Valid pagination tokens: opaque base64 strings, or any 1..2000 characters when not
     realistic (the model's NextToken limit)."""
@@ -66,6 +104,7 @@ def next_tokens(*, realistic: bool = True) -> st.SearchStrategy[str]:
     return composite(lambda c: _generate.draw_token(c, realistic))()
 
 
+@_checked_at_draw
 def job_summaries(
     *,
     app_id: str | None = None,
@@ -82,10 +121,10 @@ def job_summaries(
     ``SUCCEED`` ``WEB_HOOK`` job.
     """
     m = _model.model()
-    _chain.check_request_value(InvalidArgument, "app_id", "appId", app_id)
-    _chain.check_request_value(InvalidArgument, "branch_name", "branchName", branch_name)
-    chosen_statuses = _chain.check_choices(InvalidArgument, "statuses", statuses, m.statuses)
-    chosen_types = _chain.check_choices(InvalidArgument, "job_types", job_types, m.job_types)
+    _checks.check_request_value(InvalidArgument, "app_id", "appId", app_id)
+    _checks.check_request_value(InvalidArgument, "branch_name", "branchName", branch_name)
+    chosen_statuses = _checks.check_choices(InvalidArgument, "statuses", statuses, m.statuses)
+    chosen_types = _checks.check_choices(InvalidArgument, "job_types", job_types, m.job_types)
     _check_bool("realistic", realistic)
 
     def build(c: Choices) -> JobSummary:
@@ -109,6 +148,7 @@ def _ordinary_first(
     return tuple(v for v in order if v in chosen)
 
 
+@_checked_at_draw
 def job_histories(
     *,
     app_id: str | None = None,
@@ -120,9 +160,9 @@ def job_histories(
     """One branch's jobs, newest first, like a real history: job ids ``n..1``, one app, branch,
     region and account in every ARN, older jobs started earlier and finished before the next
     started, at most one job building and only newer jobs queued. Shrinks by deleting jobs."""
-    _chain.check_request_value(InvalidArgument, "app_id", "appId", app_id)
-    _chain.check_request_value(InvalidArgument, "branch_name", "branchName", branch_name)
-    _chain.check_sizes(InvalidArgument, "min_size", min_size, "max_size", max_size)
+    _checks.check_request_value(InvalidArgument, "app_id", "appId", app_id)
+    _checks.check_request_value(InvalidArgument, "branch_name", "branchName", branch_name)
+    _checks.check_sizes(InvalidArgument, "min_size", min_size, "max_size", max_size, limit=MAX_JOBS)
     _check_bool("realistic", realistic)
 
     def build(c: Choices) -> list[JobSummary]:
@@ -135,13 +175,15 @@ def job_histories(
     return composite(build)()
 
 
+@_checked_at_draw
 def list_jobs_errors(*, codes: Iterable[str] | None = None) -> st.SearchStrategy[ListJobsError]:
     """A modeled ListJobs error with the model's HTTP status (``codes`` restricts which)."""
     allowed = tuple(_model.model().errors)
-    chosen = _chain.check_choices(InvalidArgument, "codes", codes, allowed) or allowed
+    chosen = _checks.check_choices(InvalidArgument, "codes", codes, allowed) or allowed
     return st.sampled_from(chosen).map(ListJobsError.of)
 
 
+@_checked_at_draw
 def list_jobs_chains(
     *,
     app_id: str | None = None,
@@ -163,17 +205,17 @@ def list_jobs_chains(
 
     Shrinks toward one page of ``SUCCEED`` jobs with page size 1 and no error.
     """
-    _chain.check_request_value(InvalidArgument, "app_id", "appId", app_id)
-    _chain.check_request_value(InvalidArgument, "branch_name", "branchName", branch_name)
-    _chain.check_sizes(InvalidArgument, "min_jobs", min_jobs, "max_jobs", max_jobs)
-    _chain.check_paging(InvalidArgument, page_size, max_results)
-    _chain.check_region(InvalidArgument, region)
+    _checks.check_request_value(InvalidArgument, "app_id", "appId", app_id)
+    _checks.check_request_value(InvalidArgument, "branch_name", "branchName", branch_name)
+    _checks.check_sizes(InvalidArgument, "min_jobs", min_jobs, "max_jobs", max_jobs, limit=MAX_JOBS)
+    _checks.check_paging(InvalidArgument, page_size, max_results)
+    _checks.check_region(InvalidArgument, region)
     _check_bool("realistic", realistic)
     all_codes = tuple(_model.model().errors)
     if isinstance(errors, bool):
         codes = all_codes if errors else ()
     else:
-        codes = _chain.check_choices(InvalidArgument, "errors", errors, all_codes) or ()
+        codes = _checks.check_choices(InvalidArgument, "errors", errors, all_codes) or ()
     spec = _chain.ChainSpec(
         app_id=app_id,
         branch_name=branch_name,

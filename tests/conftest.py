@@ -11,3 +11,27 @@ def _isolate_inner_pytest_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     # variables and behave like a worker themselves.
     for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
         monkeypatch.delenv(name, raising=False)
+
+
+def _hypothesis_profiles() -> None:
+    """Deadlines and timing health checks measure the machine as much as the code.
+
+    ``dev`` keeps them (a deadline five times Hypothesis's default: a generated example takes
+    milliseconds, so a second means a real regression). ``ci`` is for shared, loaded machines
+    (CI, ``-n 4`` on two cores): no deadline and no ``too_slow`` check, because there a slow
+    example says nothing about our code; every other health check (data too large, filtering
+    too much, ...) stays on. Chosen by ``--hypothesis-profile``, else ``ci`` when ``CI`` is set
+    or under pytest-xdist, else ``dev``. Speed is checked by ``benchmarks/run.py``.
+    """
+    import datetime as dt
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("dev", deadline=dt.timedelta(seconds=1))
+    settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    loaded = os.environ.get("CI") or os.environ.get("PYTEST_XDIST_WORKER")
+    settings.load_profile("ci" if loaded else "dev")
+
+
+_hypothesis_profiles()

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from pytest_amplify_jobs import ListJobsChain, _model, stub_list_jobs, validate_list_jobs_response
-from pytest_amplify_jobs._stubbing import make_client
+from pytest_amplify_jobs._client import make_client
 
 UTC = dt.timezone.utc
 _CLIENT = None

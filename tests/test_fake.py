@@ -202,7 +202,8 @@ def test_a_polling_loop_waits_for_the_deploy(fake: FakeListJobs) -> None:
         seen.append(newest["status"])
         if newest["status"] == "SUCCEED":
             break
-    assert seen == ["PENDING", "RUNNING", "RUNNING", "RUNNING", "SUCCEED"]
+    # after_calls=N: N calls see the old status, call N+1 the new one.
+    assert seen == ["PENDING", "PENDING", "RUNNING", "RUNNING", "RUNNING", "SUCCEED"]
     assert newest["jobId"] == job["jobId"] and newest["endTime"] >= newest["startTime"]
     assert_coherent_history(fake.history(APP, BRANCH))
 
@@ -399,3 +400,43 @@ def test_a_finished_branch_is_ready_for_a_new_build(fake: FakeListJobs) -> None:
         assert all(job["status"] in m.finished_statuses for job in history)
         assert_coherent_history(history)
         fake.add_job(APP, f"b{seed}", status="RUNNING")
+
+
+# ------------------------------------------------------------- after_calls: one meaning
+
+
+def _observe(c: Any) -> str:
+    """One ListJobs call: the newest job's status, or the error code it got."""
+    try:
+        return str(
+            c.list_jobs(appId=APP, branchName=BRANCH, maxResults=1)["jobSummaries"][0]["status"]
+        )
+    except c.exceptions.ClientError as error:
+        return str(error.response["Error"]["Code"])
+
+
+@pytest.mark.parametrize("after_calls", [0, 1, 2, 3])
+@pytest.mark.parametrize("method", ["fail", "advance"])
+def test_after_calls_lets_n_calls_see_the_old_state(
+    fake: FakeListJobs, method: str, after_calls: int
+) -> None:
+    fake.add_branch(APP, BRANCH, jobs=2, finished=True)
+    job = fake.add_job(APP, BRANCH, "PENDING")
+    if method == "fail":
+        fake.fail("InternalFailureException", after_calls=after_calls)
+        new = "InternalFailureException"
+    else:
+        fake.advance(job, "RUNNING", after_calls=after_calls)
+        new = "RUNNING"
+    c = client(total_max_attempts=1)  # one HTTP attempt per call
+    seen = [_observe(c) for _ in range(after_calls + 1)]
+    assert seen == ["PENDING"] * after_calls + [new]
+
+
+def test_a_retried_attempt_is_a_call(fake: FakeListJobs) -> None:
+    fake.add_branch(APP, BRANCH, jobs=2, finished=True)
+    job = fake.add_job(APP, BRANCH, "PENDING")
+    fake.fail("InternalFailureException")  # the first attempt: a 500, retried by botocore
+    fake.advance(job, "RUNNING", after_calls=1)  # the retry is call 2: it sees RUNNING
+    assert _observe(client()) == "RUNNING"
+    assert [r.status for r in fake.requests] == [500, 200]

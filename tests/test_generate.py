@@ -138,7 +138,7 @@ def test_repr_is_short_and_readable() -> None:
 
 
 BAD_ARGS: list[tuple[dict[str, Any], str]] = [
-    ({"jobs": -1}, r"jobs=-1 is not allowed; expected an integer >= 0"),
+    ({"jobs": -1}, r"jobs=-1 is not allowed; expected an integer from 0 to 100000"),
     ({"jobs": "5"}, r"jobs='5' is not allowed"),
     ({"jobs": True}, r"jobs=True is not allowed"),
     ({"page_size": 0}, r"page_size=0 is not allowed; expected an integer from 1 to 50"),
@@ -203,3 +203,17 @@ def test_a_token_botocore_cannot_send_is_reported() -> None:
     assert [str(v) for v in chain.violations()] == [
         "pages[0].nextToken: botocore's paginator reads this token as no token at all"
     ]
+
+
+def test_generate_chain_takes_exactly_the_generate_options() -> None:
+    import inspect
+
+    from pytest_amplify_jobs._options import GenerateOptions
+
+    parameters = inspect.signature(generate_chain).parameters
+    assert tuple(parameters) == GenerateOptions.names()
+    defaults = GenerateOptions()
+    for name, parameter in parameters.items():
+        assert parameter.kind is inspect.Parameter.KEYWORD_ONLY
+        expected = getattr(defaults, name)
+        assert parameter.default == expected, name

@@ -15,7 +15,8 @@ from pytest_amplify_jobs import (
     generate_chain,
     stub_list_jobs,
 )
-from pytest_amplify_jobs._stubbing import ListJobsStub, make_client
+from pytest_amplify_jobs._client import make_client
+from pytest_amplify_jobs._stubbing import ListJobsStub
 from tests.helpers import client
 
 
@@ -191,9 +192,9 @@ def test_the_client_ignores_the_users_aws_environment(
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "real-secret")
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://10.1.2.3")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "sa-east-1")
-    from pytest_amplify_jobs import _stubbing
+    from pytest_amplify_jobs import _client
 
-    _stubbing._isolated_session.cache_clear()
+    _client._isolated_session.cache_clear()
     c = make_client("eu-west-1")
     assert c.meta.region_name == "eu-west-1"
     assert c.meta.endpoint_url == "https://amplify.eu-west-1.amazonaws.com"

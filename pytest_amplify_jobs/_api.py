@@ -1,0 +1,78 @@
+"""``stub_list_jobs``: one chain served for the length of a ``with`` block (also in ``@given``)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from pytest_amplify_jobs._chain import ListJobsChain
+from pytest_amplify_jobs._checks import check_bool
+from pytest_amplify_jobs._client import check_amplify_client, make_client
+from pytest_amplify_jobs._intercept import ListJobsIntercept
+from pytest_amplify_jobs._stubbing import ListJobsQueue, ListJobsStub
+from pytest_amplify_jobs._text import short_repr
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+
+__all__ = ["stub_list_jobs"]
+
+
+@contextlib.contextmanager
+def stub_list_jobs(
+    chain: ListJobsChain,
+    *,
+    client: BaseClient | None = None,
+    intercept: bool = False,
+    assert_all_consumed: bool = True,
+) -> Iterator[BaseClient]:
+    """Serve ``chain`` to ListJobs calls, checking each call's parameters.
+
+    The pattern for ``@given`` tests, where function-scoped fixtures are not reset between
+    examples. Yields a client (a new one with fake credentials, never the user's real ones,
+    unless ``client`` is given). By default a fresh ``Stubber`` on that client serves the
+    chain; with ``intercept=True`` every Amplify client in the process is served instead (see
+    ``amplify_intercept``). On a clean exit, asserts that every call of the chain was made.
+
+    >>> from pytest_amplify_jobs import generate_chain
+    >>> chain = generate_chain(jobs=120, page_size=50)
+    >>> with stub_list_jobs(chain) as client:
+    ...     pages = client.get_paginator("list_jobs").paginate(
+    ...         appId=chain.app_id, branchName=chain.branch_name
+    ...     )
+    ...     jobs = [job for page in pages for job in page["jobSummaries"]]
+    >>> jobs == list(chain.jobs)
+    True
+    """
+    if not isinstance(chain, ListJobsChain):
+        raise TypeError(
+            f"chain={short_repr(chain)} must be a ListJobsChain "
+            "(from generate_chain, a strategy, or ListJobsChain(...))"
+        )
+    check_bool(TypeError, "intercept", intercept)
+    check_bool(TypeError, "assert_all_consumed", assert_all_consumed)
+    if client is not None:
+        check_amplify_client(client)
+    if client is None:
+        client = make_client(chain.region)
+    queue: ListJobsQueue
+    if intercept:
+        queue = ListJobsIntercept(region=chain.region)
+        with queue:
+            queue.add(chain)
+            yield client
+    else:
+        from botocore.stub import Stubber
+
+        stubber = Stubber(client)
+        stub = queue = ListJobsStub(client, stubber)
+        try:
+            queue.add(chain)
+            with stubber:
+                yield client
+        finally:
+            stub.close()
+    if assert_all_consumed:
+        queue.assert_all_consumed()

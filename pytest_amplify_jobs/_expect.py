@@ -1,0 +1,148 @@
+"""Parameter checks for queued calls: what we add to botocore's ``Stubber`` comparison.
+
+The Stubber compares ``expected_params`` as a plain dict: every key must be sent and no other,
+so "any maxResults, or none" cannot be said, and a mismatch dumps two whole dicts. We queue an
+:class:`Expectation` instead. It is a ``Mapping`` the Stubber reads through ``items()`` and
+``keys()``; on ``items()`` it compares the call's real parameters (recorded for this thread by a
+``provide-client-params`` hook, which botocore emits just before the Stubber's check) with what
+the chain expects, raises a ``StubAssertionError`` that names each differing parameter, and
+otherwise presents the received parameters so the Stubber's own equality check agrees.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pytest_amplify_jobs import _model
+from pytest_amplify_jobs._text import short_repr
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+    from pytest_amplify_jobs._errors import ListJobsError
+
+__all__ = ["Expectation", "copy_response", "event_name", "install_probe"]
+
+
+class _Chain(Protocol):
+    """What an expectation reads of a chain (``ListJobsChain``, without importing it)."""
+
+    @property
+    def app_id(self) -> str: ...
+
+    @property
+    def branch_name(self) -> str: ...
+
+    @property
+    def max_results(self) -> int | None: ...
+
+    @property
+    def pages(self) -> tuple[Any, ...]: ...
+
+    @property
+    def error(self) -> ListJobsError | None: ...
+
+    def expected_params(self, i: int) -> dict[str, Any]: ...
+
+
+_MISSING = "<not sent>"
+_PROBE_ID = "pytest-amplify-jobs-params-probe"
+_last_params: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.ContextVar(
+    "pytest_amplify_jobs_last_params", default=None
+)
+
+
+def _probe(params: Mapping[str, Any], **_: Any) -> None:
+    _last_params.set(params)
+
+
+def event_name(prefix: str, client: BaseClient) -> str:
+    service_id = client.meta.service_model.service_id.hyphenize()
+    return f"{prefix}.{service_id}.{_model.OPERATION_NAME}"
+
+
+def install_probe(client: BaseClient) -> None:
+    """Record the parameters of each ListJobs call on ``client`` (idempotent)."""
+    client.meta.events.register(
+        event_name("provide-client-params", client), _probe, unique_id=_PROBE_ID
+    )
+
+
+def copy_response(value: Any) -> Any:
+    """A deep copy of a response: dicts and lists are copied, leaves are immutable."""
+    if isinstance(value, dict):
+        return {k: copy_response(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_response(v) for v in value]
+    return value
+
+
+class Expectation(Mapping[str, Any]):
+    """The expected parameters of one call of a chain, checked as the chain states them."""
+
+    def __init__(self, chain: _Chain, index: int) -> None:
+        self.chain = chain
+        self.index = index
+        self.expected = chain.expected_params(index)
+        self._view: Mapping[str, Any] = self.expected
+
+    def describe(self) -> str:
+        m = _model.model()
+        what = (
+            f"page {self.index + 1} of {len(self.chain.pages)}"
+            if self.index < len(self.chain.pages)
+            else f"error {self.chain.error.code if self.chain.error else '?'}"
+        )
+        token = self.expected.get(m.input_token)
+        token_text = f"nextToken={short_repr(token, 40)}" if token else "no nextToken"
+        return (
+            f"call {self.index} of chain {self.chain.app_id}/{self.chain.branch_name} "
+            f"({what}, expects {token_text})"
+        )
+
+    def differences(self, params: Mapping[str, Any]) -> list[str]:
+        m = _model.model()
+        lines = []
+        names = list(self.expected) + [k for k in params if k not in self.expected]
+        for name in names:
+            if name == m.limit_key and self.chain.max_results is None:
+                continue  # not checked: any maxResults, or none
+            want = self.expected.get(name, _MISSING)
+            got = params.get(name, _MISSING)
+            if want != got:
+                shown_want = want if want is _MISSING else short_repr(want)
+                shown_got = got if got is _MISSING else short_repr(got)
+                lines.append(f"  {name}: expected {shown_want}, got {shown_got}")
+        return lines
+
+    def check(self, params: Mapping[str, Any]) -> None:
+        from botocore.exceptions import StubAssertionError
+
+        lines = self.differences(params)
+        if lines:
+            raise StubAssertionError(
+                operation_name=_model.OPERATION_NAME,
+                reason=f"parameters differ for {self.describe()}:\n" + "\n".join(lines),
+            )
+        self._view = params
+
+    def items(self) -> Any:
+        params = _last_params.get()
+        if params is None:  # the probe was not installed: compare with what we expect
+            params = self.expected
+        self.check(params)
+        return super().items()
+
+    def __getitem__(self, key: str) -> Any:
+        return self._view[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._view)
+
+    def __len__(self) -> int:
+        return len(self._view)
+
+    def __repr__(self) -> str:
+        return f"<Expectation {self.describe()}>"

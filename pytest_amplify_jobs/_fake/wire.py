@@ -1,0 +1,112 @@
+"""The fake service's HTTP side: a real request in, the answer Amplify would send out.
+
+:func:`answer` parses the request with the model's routes (:mod:`.._wire`), validates its
+parameters like the service, calls the operation's handler in :data:`HANDLERS` on the
+:class:`~.state.Store`, and writes the JSON body and headers, or the error body and
+``x-amzn-errortype`` for a :class:`~.state.ServiceError`. Adding an operation is a row in
+:data:`HANDLERS` plus the state change it makes.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pytest_amplify_jobs import _model, _wire
+from pytest_amplify_jobs._fake.state import ServiceError, Store, default_page_size
+from pytest_amplify_jobs._validate import request_violations
+
+__all__ = ["HANDLERS", "Answer", "FakeRequest", "answer", "served_operations"]
+
+
+@dataclass(frozen=True)
+class FakeRequest:
+    """One HTTP request the fake answered: what was asked and the status it got."""
+
+    operation: str
+    method: str
+    path: str
+    params: Mapping[str, Any]
+    status: int
+    error_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP answer: status, headers, body, and the request as the log keeps it."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    request: FakeRequest
+
+
+def _list_jobs(store: Store, params: dict[str, Any]) -> dict[str, Any]:
+    m = _model.model()
+    size = params.get(m.limit_key) or default_page_size()
+    page, token = store.list_jobs(
+        params["appId"], params["branchName"], params.get(m.input_token), size
+    )
+    body: dict[str, Any] = {m.result_key: page}
+    if token is not None:
+        body[m.output_token] = token
+    return body
+
+
+# operation -> handler(store, validated params) -> response body (without ResponseMetadata)
+HANDLERS: dict[str, Callable[[Store, dict[str, Any]], dict[str, Any]]] = {
+    "ListJobs": _list_jobs,
+}
+
+
+def served_operations() -> tuple[str, ...]:
+    """The operations the fake answers."""
+    return tuple(HANDLERS)
+
+
+def _http_status(code: str) -> int:
+    m = _model.model()
+    return m.errors.get(code) or m.service_errors.get(code) or 400
+
+
+class NotServed(Exception):
+    """A request for an operation the fake does not answer (it is never sent anywhere)."""
+
+    def __init__(self, operation: str | None, method: str, path: str) -> None:
+        what = operation or "no Amplify operation"
+        super().__init__(
+            f"the pytest-amplify-jobs fake serves {', '.join(served_operations())} only; "
+            f"{method} {path} ({what}) was not sent anywhere"
+        )
+        self.operation = operation
+
+
+def answer(store: Store, method: str, url: str, body: bytes | str | None) -> Answer:
+    """Answer one HTTP request from ``store`` (the caller holds ``store.lock``).
+
+    Raises :class:`NotServed` for an operation outside :data:`HANDLERS`.
+    """
+    path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+    operation, params = _wire.parse_request(method, url, body)
+    handler = HANDLERS.get(operation or "")
+    if operation is None or handler is None:
+        raise NotServed(operation, method, path)
+    code: str | None = None
+    try:
+        violations = request_violations(params, operation)
+        if violations:
+            raise ServiceError("BadRequestException", "; ".join(str(v) for v in violations))
+        payload = _wire.wire_body(handler(store, params))
+        status = 200
+    except ServiceError as error:
+        code = error.code
+        status = _http_status(code)
+        payload = _wire.error_body(error.message)
+    store.counter += 1
+    rid = _wire.request_id(store.seed * 7919 + store.counter)
+    headers = _wire.headers(rid, store.now(), length=len(payload), error_code=code, full=False)
+    return Answer(
+        status, headers, payload, FakeRequest(operation, method, path, params, status, code)
+    )

@@ -1,0 +1,149 @@
+"""The command line (``python -m pytest_amplify_jobs``, ``amplify-jobs``): export a generated chain as JSON or a readable table.
+
+    python -m pytest_amplify_jobs --jobs 120 --page-size 50 --seed 3
+    python -m pytest_amplify_jobs --jobs 7 --page-size 3 --error LimitExceededException \
+        --error-at 2 --format table
+
+JSON is ``{"pages": [...], "error": ..., ...}`` with ISO-8601 timestamps: fixtures for tools and
+languages other than Python. Bad arguments print the usage and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import sys
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pytest_amplify_jobs._chain import ListJobsChain
+
+
+def _flag_pattern() -> re.Pattern[str]:
+    from pytest_amplify_jobs._options import GenerateOptions
+
+    names = sorted(GenerateOptions.names(), key=len, reverse=True)  # error_at before error
+    return re.compile(r"\b(" + "|".join(names) + r")=")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pytest_amplify_jobs",
+        description="Generate a coherent, model-valid ListJobs chain (pages linked by tokens).",
+    )
+    parser.add_argument("--jobs", type=int, default=20, help="size of the branch history (20)")
+    parser.add_argument(
+        "--page-size", type=int, default=None, help="most jobs on one page, 1..50 (from the seed)"
+    )
+    parser.add_argument("--max-results", type=int, default=None, help="maxResults the caller sends")
+    parser.add_argument("--seed", type=int, default=0, help="same seed, same chain (0)")
+    parser.add_argument("--error", default=None, metavar="CODE", help="a modeled error code")
+    parser.add_argument(
+        "--error-at", type=int, default=None, metavar="I", help="0-based call that fails"
+    )
+    parser.add_argument("--app-id", default=None)
+    parser.add_argument("--branch-name", default=None)
+    parser.add_argument("--region", default=None)
+    parser.add_argument(
+        "--unrealistic", action="store_true", help="anything the model allows (realistic=False)"
+    )
+    parser.add_argument("--format", choices=("json", "table"), default="json")
+    return parser
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def chain_to_json(chain: ListJobsChain) -> dict[str, Any]:
+    """The chain as JSON-ready data: pages (timestamps ISO-8601) and what a test asserts on."""
+    error = chain.error
+    return {
+        "app_id": chain.app_id,
+        "branch_name": chain.branch_name,
+        "region": chain.region,
+        "page_size": chain.page_size,
+        "max_results": chain.max_results,
+        "jobs": len(chain.jobs),
+        "pages": _jsonable(list(chain.pages)),
+        "error": None
+        if error is None
+        else {"code": error.code, "http_status": error.http_status, "message": error.message},
+        "error_at": chain.error_at,
+    }
+
+
+def _short(text: str, width: int) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def write_table(chain: ListJobsChain, out: TextIO) -> None:
+    """A readable summary: one block per page, one row per job."""
+    out.write(
+        f"app {chain.app_id}  branch {chain.branch_name}  region {chain.region}\n"
+        f"{len(chain.jobs)} jobs in {len(chain.pages)} pages of up to {chain.page_size}"
+        f"{'' if chain.max_results is None else f', maxResults {chain.max_results}'}\n"
+    )
+    header = f"  {'job':>6}  {'status':<12}  {'type':<8}  {'commit':<8}  {'started (UTC)':<19}  {'took':>7}  message"
+    for index, page in enumerate(chain.pages):
+        token = page.get("nextToken")
+        out.write(
+            f"\npage {index + 1}" + (f"  nextToken {_short(token, 24)}" if token else "") + "\n"
+        )
+        out.write(header + "\n")
+        for job in page["jobSummaries"]:
+            took = ""
+            if "endTime" in job:
+                seconds = int((job["endTime"] - job["startTime"]).total_seconds())
+                took = f"{seconds // 60}m{seconds % 60:02d}s"
+            out.write(
+                f"  {job['jobId']:>6}  {job['status']:<12}  {job['jobType']:<8}  "
+                f"{_short(job['commitId'], 8):<8}  {job['startTime']:%Y-%m-%d %H:%M:%S}  "
+                f"{took:>7}  {_short(job['commitMessage'], 40)}\n"
+            )
+    if chain.error is not None:
+        out.write(
+            f"\ncall {chain.error_at} fails: {chain.error.code} "
+            f"(HTTP {chain.error.http_status}) {chain.error.message}\n"
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m pytest_amplify_jobs`` and ``amplify-jobs``."""
+    from pytest_amplify_jobs._chain import generate_chain
+
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        chain = generate_chain(
+            jobs=args.jobs,
+            page_size=args.page_size,
+            max_results=args.max_results,
+            error=args.error,
+            error_at=args.error_at,
+            app_id=args.app_id,
+            branch_name=args.branch_name,
+            seed=args.seed,
+            realistic=not args.unrealistic,
+            region=args.region,
+        )
+    except ValueError as error:
+        # generate_chain names its parameters (page_size=0); say it with the flags (--page-size 0).
+        parser.error(_flag_pattern().sub(lambda m: "--" + m[1].replace("_", "-") + " ", str(error)))
+    if args.format == "json":
+        json.dump(chain_to_json(chain), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        write_table(chain, sys.stdout)
+    return 0
