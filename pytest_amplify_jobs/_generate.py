@@ -470,3 +470,175 @@ def split_pages(
         pages.append(list(jobs[position : position + size]))
         position += size
     return pages
+
+
+# ------------------------------------------------------------------- apps, branches, steps
+# The fake service's store: an app and its branches as GetApp / GetBranch describe them, and
+# the steps GetJob shows. One drawn integer (the identity) names everything else.
+
+_APP_NAMES = (
+    "storefront",
+    "docs-site",
+    "marketing-web",
+    "admin-console",
+    "blog",
+    "customer-portal",
+    "landing-page",
+    "status-page",
+)
+_FRAMEWORKS = ("React", "Next.js - SSR", "Vue", "Angular", "Gatsby", "Web")
+# Where the steps of a finished build sit inside [build start, endTime], as per-mille marks.
+_STEP_MARKS = {"BUILD": (0, 700), "DEPLOY": (700, 900), "VERIFY": (900, 1000)}
+
+
+def app_arn(region: str, account: str, app_id: str) -> str:
+    """The ARN of an app.
+
+    >>> app_arn("us-east-1", "123456789012", "d1abc")
+    'arn:aws:amplify:us-east-1:123456789012:apps/d1abc'
+    """
+    return f"arn:{_model.partition_for(region)}:amplify:{region}:{account}:apps/{app_id}"
+
+
+def draw_app(
+    c: Choices, *, app_id: str | None, region: str, account: str | None = None
+) -> dict[str, Any]:
+    """An ``App`` as GetApp returns it: every required member, realistic and coherent.
+
+    >>> from pytest_amplify_jobs._choices import RandomChoices
+    >>> app = draw_app(RandomChoices(0), app_id="d1abc", region="us-east-1", account="123456789012")
+    >>> app["appArn"], app["defaultDomain"], app["platform"]
+    ('arn:aws:amplify:us-east-1:123456789012:apps/d1abc', 'd1abc.amplifyapp.com', 'WEB')
+    """
+    identity = c.integer(0, FLAVOUR_MAX)
+    app_id = app_id if app_id is not None else _app_id_from(identity)
+    account = account if account is not None else account_from(identity)
+    mixed = mix(identity, 7) if identity else 0
+    name = _APP_NAMES[mixed % len(_APP_NAMES)]
+    created = EPOCH - dt.timedelta(days=30 + (mixed >> 8) % 300)
+    platforms = _model.operation("GetApp").output_shape.members["app"].members["platform"].enum  # type: ignore[union-attr]
+    return {
+        "appId": app_id,
+        "appArn": app_arn(region, account, app_id),
+        "name": name,
+        "description": "",
+        "repository": f"https://github.com/example-org/{name}",
+        "platform": platforms[0],
+        "createTime": created,
+        "updateTime": created,
+        "environmentVariables": {},
+        "defaultDomain": f"{app_id}.amplifyapp.com",
+        "enableBranchAutoBuild": False,
+        "enableBasicAuth": False,
+    }
+
+
+def branch_stage(branch_name: str) -> str:
+    """The stage the console suggests for a branch name (``PRODUCTION`` for main, ...).
+
+    >>> branch_stage("main"), branch_stage("pr-42"), branch_stage("feature/login")
+    ('PRODUCTION', 'PULL_REQUEST', 'BETA')
+    """
+    if branch_name in ("main", "master", "production"):
+        return "PRODUCTION"
+    if branch_name.startswith("pr-"):
+        return "PULL_REQUEST"
+    if branch_name in ("develop", "dev", "staging"):
+        return "DEVELOPMENT"
+    return "BETA"
+
+
+def build_branch(app: dict[str, Any], branch_name: str, created: dt.datetime) -> dict[str, Any]:
+    """A ``Branch`` as GetBranch returns it, without the two members derived from its jobs
+    (``activeJobId`` and ``totalNumberOfJobs``, which the store fills in).
+
+    >>> from pytest_amplify_jobs._choices import RandomChoices
+    >>> app = draw_app(RandomChoices(0), app_id="d1abc", region="us-east-1", account="123456789012")
+    >>> branch = build_branch(app, "main", EPOCH)
+    >>> branch["branchArn"], branch["stage"], branch["displayName"]
+    ('arn:aws:amplify:us-east-1:123456789012:apps/d1abc/branches/main', 'PRODUCTION', 'main')
+    """
+    flavour = int.from_bytes(hashlib.sha256(branch_name.encode()).digest()[:4], "big")
+    return {
+        "branchArn": f"{app['appArn']}/branches/{branch_name}",
+        "branchName": branch_name,
+        "description": "",
+        "stage": branch_stage(branch_name),
+        "displayName": branch_name.replace("/", "-")[:255],
+        "enableNotification": False,
+        "createTime": created,
+        "updateTime": created,
+        "environmentVariables": {},
+        "enableAutoBuild": True,
+        "customDomains": [],
+        "framework": _FRAMEWORKS[flavour % len(_FRAMEWORKS)],
+        "enableBasicAuth": False,
+        "ttl": "5",
+        "enablePullRequestPreview": False,
+    }
+
+
+def build_steps(job: dict[str, Any], built_from: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """The steps GetJob shows for a job summary: none until it finishes (the model requires
+    every step's ``endTime``), then BUILD, DEPLOY, VERIFY inside ``[built_from, endTime]``.
+
+    A success succeeds every step; a failure fails BUILD or DEPLOY (derived from the job id);
+    a cancelled build shows a cancelled BUILD; a job cancelled before it built has no steps.
+    Manual deploys have no BUILD step.
+
+    >>> job = {"jobId": "3", "jobType": "RELEASE", "status": "SUCCEED",
+    ...        "startTime": EPOCH, "endTime": EPOCH + dt.timedelta(seconds=100)}
+    >>> [(s["stepName"], s["status"], int(s["endTime"].timestamp() - EPOCH.timestamp()))
+    ...  for s in build_steps(job)]
+    [('BUILD', 'SUCCEED', 70), ('DEPLOY', 'SUCCEED', 90), ('VERIFY', 'SUCCEED', 100)]
+    """
+    m = _model.model()
+    end = job.get("endTime")
+    status = job["status"]
+    if end is None or status not in m.finished_statuses:
+        return []
+    begin = built_from if built_from is not None and built_from <= end else job["startTime"]
+    if status == "CANCELLED" and built_from is None and end == job["startTime"]:
+        return []
+    names = ["BUILD", "DEPLOY", "VERIFY"]
+    if job.get("jobType") == m.manual_job_type:
+        names = ["DEPLOY", "VERIFY"]
+    outcomes: list[str]
+    if status == "SUCCEED":
+        outcomes = ["SUCCEED"] * len(names)
+    elif status == "CANCELLED":
+        names, outcomes = names[:1], ["CANCELLED"]
+    else:
+        failing = min(int(job["jobId"]) % 2, len(names) - 1)
+        names = names[: failing + 1]
+        outcomes = ["SUCCEED"] * failing + [status]
+    span = (end - begin).total_seconds()
+    steps = []
+    for index, (name, outcome) in enumerate(zip(names, outcomes, strict=True)):
+        lo, hi = _STEP_MARKS[name]
+        last = index == len(names) - 1
+        steps.append(
+            {
+                "stepName": name,
+                "startTime": begin + dt.timedelta(seconds=span * lo / 1000),
+                "status": outcome,
+                "endTime": end if last else begin + dt.timedelta(seconds=span * hi / 1000),
+            }
+        )
+    return steps
+
+
+def upload_url(ctx: BranchContext, job_id: int, name: str) -> str:
+    """A presigned-looking S3 URL where a manual deploy uploads ``name`` (never fetched)."""
+    digest = hashlib.sha256(f"{ctx.app_id}:{job_id}:{name}".encode()).hexdigest()[:32]
+    return (
+        f"https://aws-amplify-prod-{ctx.region}-artifacts.s3.{ctx.region}.amazonaws.com/"
+        f"{ctx.app_id}/{_quote(ctx.branch_name)}/{job_id}/{_quote(name)}"
+        f"?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Signature={digest}"
+    )
+
+
+def _quote(text: str) -> str:
+    import urllib.parse  # only the fake's deployments need it
+
+    return urllib.parse.quote(text, safe="")

@@ -246,9 +246,10 @@ def test_unknown_operations_and_branches_are_clear_errors(fake: FakeListJobs) ->
     fake.add_branch(APP, "main", jobs=1)
     c = client()
     with pytest.raises(
-        FakeServiceError, match="serves ListJobs only; GET /apps/d1fakeapp2345 \\(GetApp\\)"
+        FakeServiceError,
+        match="serves ListJobs, GetJob, .* only; DELETE /apps/d1fakeapp2345 \\(DeleteApp\\)",
     ):
-        c.get_app(appId=APP)
+        c.delete_app(appId=APP)
     with pytest.raises(c.exceptions.BadRequestException, match=f"the fake knows: {APP}/main"):
         c.list_jobs(appId=APP, branchName="nope")
     with pytest.raises(ValueError, match="the fake has no branch"):

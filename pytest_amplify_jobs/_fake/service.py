@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -16,14 +18,23 @@ from pytest_amplify_jobs._checks import (
 )
 from pytest_amplify_jobs._choices import RandomChoices
 from pytest_amplify_jobs._fake.state import Store
-from pytest_amplify_jobs._fake.wire import FakeRequest, NotServed, answer
+from pytest_amplify_jobs._fake.wire import (
+    FakeRequest,
+    NotServed,
+    answer,
+    served_operations,
+)
 from pytest_amplify_jobs._options import MAX_JOBS
 from pytest_amplify_jobs._routing import Mode
 from pytest_amplify_jobs._text import short_repr
 from pytest_amplify_jobs._validate import validate_list_jobs_response
 
 if TYPE_CHECKING:
+    from pytest_amplify_jobs._fake.server import FakeServer
     from pytest_amplify_jobs._types import JobSummary
+
+#: The environment variable botocore (and the AWS CLI, and other SDKs) read for Amplify's URL.
+ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_AMPLIFY"
 
 __all__ = ["FakeListJobs", "FakeServiceError", "fake_list_jobs"]
 
@@ -65,6 +76,8 @@ class FakeListJobs(Mode):
         self._lock = self._store.lock
         self._requests: list[FakeRequest] = []
         self._backoffs: list[float] = []
+        self._server: FakeServer | None = None
+        self._saved_endpoint: str | None = None
 
     # ---------------------------------------------------------------------------------- state
 
@@ -94,6 +107,8 @@ class FakeListJobs(Mode):
 
         ``finished=True`` generates a settled branch (no job queued or building), ready for
         ``add_job``. Adding a branch again replaces its history and makes its tokens stale.
+        The app is created (generated, see :meth:`add_app`) when the fake has none of that id;
+        its jobs' ARNs name the app's account.
         """
         check_request_value(ValueError, "app_id", "appId", app_id)
         check_request_value(ValueError, "branch_name", "branchName", branch_name)
@@ -108,6 +123,9 @@ class FakeListJobs(Mode):
             ctx = _generate.draw_context(
                 choices, app_id=app_id, branch_name=branch_name, region=self.region, realistic=True
             )
+            account = store.account_of_app(ctx.app_id)
+            if account is not None:
+                ctx = dataclasses.replace(ctx, account=account)
             if isinstance(jobs, int) and not isinstance(jobs, bool):
                 check_int(ValueError, "jobs", jobs, 0, MAX_JOBS)
                 history = _generate.draw_history(
@@ -141,24 +159,47 @@ class FakeListJobs(Mode):
         times: int = 1,
         after_calls: int = 0,
         *,
+        operation: str | None = None,
         app_id: str | None = None,
         branch_name: str | None = None,
     ) -> None:
-        """Answer the next ``times`` matching ListJobs calls with the modeled error ``code``,
-        after letting ``after_calls`` matching calls through. Each HTTP attempt is a call
-        (a retry too)."""
-        errors = _model.model().errors
-        if not isinstance(code, str) or code not in errors:
+        """Answer the next ``times`` matching calls with the modeled error ``code``, after
+        letting ``after_calls`` matching calls through. Each HTTP attempt is a call (a retry
+        too). A call matches when it is of ``operation`` (None: any operation that models
+        ``code``), for ``app_id`` and ``branch_name`` when given.
+
+        >>> with fake_list_jobs() as fake:
+        ...     fake.fail("LimitExceededException", operation="StartJob")
+        ...     fake.fail("NotFoundException", operation="ListJobs")
+        Traceback (most recent call last):
+        ...
+        ValueError: code='NotFoundException' is not a modeled ListJobs error; allowed: BadRequestException, UnauthorizedException, InternalFailureException, LimitExceededException
+        """
+        served = served_operations()
+        if operation is not None and operation not in served:
             raise ValueError(
-                f"code={short_repr(code)} is not a modeled ListJobs error; allowed: "
-                f"{', '.join(errors)}"
+                f"operation={short_repr(operation)} is not an operation the fake serves; "
+                f"allowed: {', '.join(served)}"
+            )
+        codes = list(
+            dict.fromkeys(
+                shape.name
+                for name in ((operation,) if operation else served)
+                for shape in _model.operation(name).error_shapes
+            )
+        )
+        if not isinstance(code, str) or code not in codes:
+            what = f"a modeled {operation} error" if operation else "a modeled ListJobs error"
+            others = "" if operation else ", nor one of another operation the fake serves"
+            raise ValueError(
+                f"code={short_repr(code)} is not {what}{others}; allowed: {', '.join(codes)}"
             )
         check_int(ValueError, "times", times, 1)
         check_int(ValueError, "after_calls", after_calls, 0)
         check_request_value(ValueError, "app_id", "appId", app_id)
         check_request_value(ValueError, "branch_name", "branchName", branch_name)
         with self._lock:
-            self._store.add_fault(code, times, after_calls, app_id, branch_name)
+            self._store.add_fault(code, times, after_calls, app_id, branch_name, operation)
 
     def add_job(
         self,
@@ -200,6 +241,108 @@ class FakeListJobs(Mode):
         with self._lock:
             self._store.schedule(job, status, after_calls)
 
+    def add_app(self, app_id: str | None = None, *, seed: int | None = None) -> dict[str, Any]:
+        """Serve an app (generated, valid for the model: ARN, name, platform, defaultDomain...)
+        with no branches yet, and return it (a copy). ``add_branch`` creates missing apps too.
+
+        Adding an app again replaces its description and keeps its branches.
+
+        >>> with fake_list_jobs() as fake:
+        ...     app = fake.add_app("d1abc")
+        >>> app["appArn"].endswith(":apps/d1abc"), app["defaultDomain"]
+        (True, 'd1abc.amplifyapp.com')
+        """
+        check_request_value(ValueError, "app_id", "appId", app_id)
+        if seed is not None:
+            check_seed(ValueError, seed)
+        with self._lock:
+            store = self._store
+            seed = seed if seed is not None else self.seed * 1_000_003 + store.apps_added
+            store.apps_added += 1
+            old = store.apps.get(app_id or "")
+            account = store.account_of_app(app_id) if app_id else None
+            app = _generate.draw_app(
+                RandomChoices(seed), app_id=app_id, region=self.region, account=account
+            )
+            if old is not None:
+                app["createTime"] = app["updateTime"] = old["createTime"]
+            return dict(store.put_app(app))
+
+    def apps(self) -> list[dict[str, Any]]:
+        """Every app the fake serves, as GetApp shows it (copies)."""
+        with self._lock:
+            return [dict(app) for app in self._store.apps.values()]
+
+    def branch_info(self, app_id: str, branch_name: str) -> dict[str, Any]:
+        """The branch as GetBranch shows it now (a copy), without counting a call."""
+        with self._lock:
+            self._store.branch(app_id, branch_name)
+            return self._store.branch_view(app_id, branch_name)
+
+    def auto_advance(self, to: str | None = "SUCCEED") -> None:
+        """Where jobs the code starts (StartJob, StartDeployment) end by themselves.
+
+        By default each observing call (ListJobs, GetJob, GetBranch of the branch) moves them
+        one lifecycle step before it is answered: PENDING, PROVISIONING, RUNNING, then ``to``
+        (``CANCELLED`` through CANCELLING); a queued job starts once the build before it ends.
+        ``to=None``: started jobs stay PENDING until :meth:`advance` moves them. A job given to
+        :meth:`advance` is under exact control from then on.
+
+        >>> with fake_list_jobs() as fake:
+        ...     fake.auto_advance(to="FAILED")
+        ...     fake.auto_advance(to="DONE")
+        Traceback (most recent call last):
+        ...
+        ValueError: to='DONE' is not allowed; expected one of SUCCEED, FAILED, CANCELLED, or None
+        """
+        finished = _model.model().finished_statuses
+        if to is not None and (not isinstance(to, str) or to not in finished):
+            raise ValueError(
+                f"to={short_repr(to)} is not allowed; expected one of {', '.join(finished)}, "
+                "or None"
+            )
+        with self._lock:
+            self._store.auto_final = to
+
+    def serve(self) -> str:
+        """Serve the same store over real HTTP on ``127.0.0.1`` (started once) and return its
+        URL. While the fake is active, ``AWS_ENDPOINT_URL_AMPLIFY`` names it, so child
+        processes (the ``aws`` CLI, a shell script, another SDK) are answered by this fake;
+        signatures are not checked and nothing leaves the machine. Leaving the fake stops the
+        server and restores the variable.
+
+        It opens a listening socket, so under pytest-socket's ``--disable-socket`` the test
+        needs ``@pytest.mark.enable_socket`` and ``@pytest.mark.allow_hosts(["127.0.0.1"])``:
+
+        >>> import os, subprocess
+        >>> with fake_list_jobs() as fake:  # doctest: +SKIP
+        ...     _ = fake.add_branch("d1abc", "main", jobs=3)
+        ...     url = fake.serve()
+        ...     subprocess.run(["aws", "amplify", "list-jobs", "--app-id", "d1abc",
+        ...                     "--branch-name", "main", "--region", "us-east-1"], check=True)
+        >>> os.environ.get(ENDPOINT_VARIABLE) is None  # doctest: +SKIP
+        True
+        """
+        with self._lock:
+            if self._server is None:
+                from pytest_amplify_jobs._fake.server import FakeServer
+
+                self._server = FakeServer(self._store, self._requests)
+                self._saved_endpoint = os.environ.get(ENDPOINT_VARIABLE)
+                os.environ[ENDPOINT_VARIABLE] = self._server.url
+            return self._server.url
+
+    def _stop_serving(self) -> None:
+        with self._lock:
+            server, self._server = self._server, None
+            if server is None:
+                return
+            if self._saved_endpoint is None:
+                os.environ.pop(ENDPOINT_VARIABLE, None)
+            else:
+                os.environ[ENDPOINT_VARIABLE] = self._saved_endpoint
+        server.close()
+
     # ------------------------------------------------------------------------- the HTTP side
 
     def on_choose_signer(self) -> Any:
@@ -225,6 +368,7 @@ class FakeListJobs(Mode):
 
     def _deactivated(self) -> None:
         _RetrySleep.uninstall(self)
+        self._stop_serving()
 
     def __enter__(self) -> FakeListJobs:
         return super().__enter__()  # type: ignore[no-any-return]
@@ -243,6 +387,8 @@ class FakeListJobs(Mode):
                 lines.append(
                     f"branch {app_id}/{branch_name}: {len(branch.jobs)} jobs, {branch.calls} calls"
                 )
+            if self._server is not None:
+                lines.append(f"served at {self._server.url}")
             lines.append(f"requests ({len(self._requests)}):")
             for r in self._requests:
                 shown = ", ".join(f"{k}={short_repr(v, 30)}" for k, v in r.params.items())

@@ -1,4 +1,4 @@
-"""The fake service's state: branches and their jobs, tokens, scripted faults, lifecycle moves.
+"""The fake service's state: apps, their branches and jobs, tokens, scripted faults, moves.
 
 No HTTP and no botocore here (moto keeps ``models.py`` apart from ``responses.py`` the same
 way): :mod:`.wire` turns requests into calls on a :class:`Store` and its answers, or its
@@ -7,6 +7,10 @@ way): :mod:`.wire` turns requests into calls on a :class:`Store` and its answers
 Counting calls (``fail`` and ``advance`` mean the same): each HTTP attempt that reaches a branch
 is one call, whether it is answered with data or with a scripted fault; a retried attempt is a
 new call. ``after_calls=N``: N matching calls see the old state, call N+1 sees the new one.
+
+Observing calls (ListJobs, GetJob, GetBranch of a branch) also move the branch's *started* jobs
+(those StartJob or StartDeployment created) one lifecycle step, before they are answered: see
+:meth:`Store.step`. A stopped build always completes its cancellation at the next observing call.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import base64
 import bisect
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import threading
@@ -22,9 +27,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_amplify_jobs import _generate, _model
+from pytest_amplify_jobs._choices import RandomChoices
 from pytest_amplify_jobs._text import short_repr
 
-__all__ = ["Branch", "ServiceError", "Store", "default_page_size"]
+__all__ = ["OBSERVING", "Branch", "ServiceError", "Store", "default_page_size"]
+
+# Operations that observe a branch's jobs: each such call moves started jobs one step.
+OBSERVING = frozenset({"ListJobs", "GetJob", "GetBranch"})
+NOT_FOUND = "NotFoundException"
 
 
 def default_page_size() -> int:
@@ -58,10 +68,27 @@ class Token:
 
 
 @dataclass
+class JobMeta:
+    """What the store knows of a job beyond its summary."""
+
+    auto: bool = False  # started by the code under test: moves by itself (see Store.step)
+    built_from: dt.datetime | None = None  # when it entered its first build status
+    reason: str | None = None  # StartJob's jobReason
+    stopping: bool = False  # StopJob moved it to CANCELLING: it ends CANCELLED by itself
+
+
+@dataclass
 class Branch:
     jobs: list[dict[str, Any]]  # newest first
     generation: int = 0
     calls: int = 0  # HTTP attempts that reached this branch (faulted ones included)
+    info: dict[str, Any] = field(default_factory=dict)  # the Branch shape but derived members
+    meta: dict[str, JobMeta] = field(default_factory=dict)  # by jobId
+    next_id: int = 1  # ids are never reused, even after DeleteJob
+    reserved: dict[str, str] = field(default_factory=dict)  # CreateDeployment: jobId -> zip URL
+
+    def job_meta(self, job_id: str) -> JobMeta:
+        return self.meta.setdefault(job_id, JobMeta())
 
 
 @dataclass
@@ -71,6 +98,7 @@ class Fault:
     after_calls: int
     app_id: str | None
     branch_name: str | None
+    operation: str | None = None
 
 
 @dataclass
@@ -82,27 +110,66 @@ class Transition:
 
 
 class Store:
-    """Branches, tokens, faults and scheduled moves of one fake service."""
+    """Apps, branches, tokens, faults and scheduled moves of one fake service."""
 
     def __init__(self, *, seed: int, region: str) -> None:
         self.seed = seed
         self.region = region
         self.lock = threading.RLock()
+        self.apps: dict[str, dict[str, Any]] = {}  # appId -> App (insertion order is list order)
         self.branches: dict[tuple[str, str], Branch] = {}
         self.tokens: dict[str, Token] = {}
+        self.list_tokens: dict[str, tuple[str, str | None, int]] = {}  # token -> (op, app, offset)
         self.faults: list[Fault] = []
         self.transitions: list[Transition] = []
         self.counter = 0
         self.clock: dt.datetime | None = None
         self.branches_added = 0
+        self.apps_added = 0
+        # Where started jobs end (None: they stay where StartJob put them until advance()).
+        self.auto_final: str | None = _model.model().finished_statuses[0]
 
-    # ------------------------------------------------------------------------------ branches
+    # ----------------------------------------------------------------------- apps, branches
+
+    def put_app(self, app: dict[str, Any]) -> dict[str, Any]:
+        """Serve ``app`` (an App of the model); its branches stay."""
+        self.apps[app["appId"]] = app
+        return app
+
+    def new_app(self, app_id: str | None, account: str | None = None) -> dict[str, Any]:
+        """A generated app (seeded by the store's seed and how many apps were added)."""
+        choices = RandomChoices(self.seed * 1_000_003 + self.apps_added)
+        self.apps_added += 1
+        return self.put_app(
+            _generate.draw_app(choices, app_id=app_id, region=self.region, account=account)
+        )
+
+    def account_of_app(self, app_id: str) -> str | None:
+        app = self.apps.get(app_id)
+        return str(app["appArn"].split(":")[4]) if app is not None else None
 
     def put_branch(self, app_id: str, branch_name: str, history: list[dict[str, Any]]) -> None:
-        """Serve ``history`` (newest first, coherent) as the branch; its old tokens go stale."""
+        """Serve ``history`` (newest first, coherent) as the branch; its old tokens go stale.
+
+        Creates the app (generated) when the store has none of that id.
+        """
         key = (app_id, branch_name)
         old = self.branches.get(key)
-        self.branches[key] = Branch(history, generation=(old.generation + 1) if old else 0)
+        app = self.apps.get(app_id)
+        if app is None:
+            app = self.new_app(app_id, _account_of_jobs(history))
+        first = min((j["startTime"] for j in history), default=self.now())
+        created = first - dt.timedelta(hours=1)  # a branch exists before its first build
+        if created <= app["createTime"]:
+            app["createTime"] = app["updateTime"] = created - dt.timedelta(hours=1)
+        info = _generate.build_branch(app, branch_name, created)
+        top = max((int(j["jobId"]) for j in history), default=0)
+        self.branches[key] = Branch(
+            history,
+            generation=(old.generation + 1) if old else 0,
+            info=info,
+            next_id=max(top, old.next_id - 1 if old else 0) + 1,
+        )
         newest = max((j.get("endTime", j["startTime"]) for j in history), default=_generate.EPOCH)
         if self.clock is None or newest > self.clock:
             self.clock = newest + dt.timedelta(minutes=1)
@@ -127,9 +194,25 @@ class Store:
     def known_branches(self) -> str:
         return ", ".join(f"{a}/{b}" for a, b in self.branches) or "none"
 
+    def known_apps(self) -> str:
+        return ", ".join(self.apps) or "none"
+
     def expire_tokens(self) -> None:
         for branch in self.branches.values():
             branch.generation += 1
+        self.list_tokens.clear()
+
+    def branch_view(self, app_id: str, branch_name: str) -> dict[str, Any]:
+        """The Branch as GetBranch shows it: ``activeJobId`` and ``totalNumberOfJobs`` derived.
+
+        ``activeJobId`` is the newest job's id ("0" before the first job): the service does
+        not document it, and this is what the console shows as the branch's latest job.
+        """
+        branch = self.branches[(app_id, branch_name)]
+        out = dict(branch.info)
+        out["activeJobId"] = branch.jobs[0]["jobId"] if branch.jobs else "0"
+        out["totalNumberOfJobs"] = str(len(branch.jobs))
+        return out
 
     # ------------------------------------------------------------------------------ the clock
 
@@ -145,14 +228,28 @@ class Store:
     # --------------------------------------------------------------------------------- faults
 
     def add_fault(
-        self, code: str, times: int, after_calls: int, app_id: str | None, branch_name: str | None
+        self,
+        code: str,
+        times: int,
+        after_calls: int,
+        app_id: str | None,
+        branch_name: str | None,
+        operation: str | None = None,
     ) -> None:
-        self.faults.append(Fault(code, times, after_calls, app_id, branch_name))
+        self.faults.append(Fault(code, times, after_calls, app_id, branch_name, operation))
 
-    def take_fault(self, app_id: str, branch_name: str) -> str | None:
-        """The code this call fails with, if a scripted fault is due (counts the call)."""
+    def take_fault(
+        self, app_id: str | None, branch_name: str | None, operation: str = "ListJobs"
+    ) -> str | None:
+        """The code this call fails with, if a scripted fault is due (counts the call).
+
+        A fault matches the calls of its operation (any that models its code when it names
+        none), app and branch.
+        """
         for fault in self.faults:
             if fault.times <= 0:
+                continue
+            if fault.operation not in (None, operation) or not _models(operation, fault.code):
                 continue
             if fault.app_id not in (None, app_id) or fault.branch_name not in (None, branch_name):
                 continue
@@ -172,6 +269,14 @@ class Store:
         status: str,
         job_type: str | None,
         commit_message: str | None,
+        *,
+        commit_id: str | None = None,
+        commit_time: dt.datetime | None = None,
+        retry_of: dict[str, Any] | None = None,
+        source: tuple[str, str] | None = None,
+        job_id: int | None = None,
+        auto: bool = False,
+        reason: str | None = None,
     ) -> dict[str, Any]:
         m = _model.model()
         branch = self.branch(app_id, branch_name)
@@ -187,10 +292,14 @@ class Store:
             )
         if status in m.building_statuses:
             self.check_no_other_build(branch, None, status)
-        job_id = int(branch.jobs[0]["jobId"]) + 1 if branch.jobs else 1
+        if job_id is None:
+            job_id = branch.next_id
+        branch.next_id = max(branch.next_id, job_id + 1)
         start = self.tick(30)
+        if commit_time is not None and commit_time > start:
+            start = self.clock = commit_time  # a commit is never newer than its build
         ctx = _generate.BranchContext(
-            app_id, branch_name, self.region, _account_of(branch), realistic=True
+            app_id, branch_name, self.region, self.account_of(app_id, branch), realistic=True
         )
         flavour = int.from_bytes(
             hashlib.sha256(f"{self.seed}:{job_id}".encode()).digest()[:4], "big"
@@ -201,10 +310,28 @@ class Store:
             flavour,
             _generate.mix(flavour, 5),
             commit_message,
+            commit_id,
         )
-        job = _generate.build_job(ctx, job_id, draw, start)
-        branch.jobs.insert(0, job)
+        job = _generate.build_job(ctx, job_id, draw, start, retry_of=retry_of)
+        if commit_time is not None:
+            job["commitTime"] = commit_time
+        if source is not None:
+            job["sourceUrl"], job["sourceUrlType"] = source
+        # Newest first by id (a reserved deployment id can be older than a later job).
+        index = bisect.bisect_left(branch.jobs, -job_id, key=lambda j: -int(j["jobId"]))
+        branch.jobs.insert(index, job)
+        meta = branch.job_meta(job["jobId"])
+        meta.auto, meta.reason = auto, reason
+        if status in m.building_statuses:
+            meta.built_from = start
         return job
+
+    def account_of(self, app_id: str, branch: Branch) -> str:
+        return (
+            _account_of_jobs(branch.jobs)
+            or self.account_of_app(app_id)
+            or _generate.account_from(0)
+        )
 
     def find(self, job: Mapping[str, Any] | str) -> tuple[Branch, dict[str, Any]]:
         arn = job if isinstance(job, str) else job.get("jobArn")
@@ -215,13 +342,23 @@ class Store:
         raise ValueError(f"job={short_repr(arn)} is not a job the fake serves")
 
     def check_no_other_build(self, branch: Branch, job: dict[str, Any] | None, status: str) -> None:
+        other = self.other_build(branch, job)
+        if other is not None:
+            raise ValueError(
+                f"status={status!r}: job {other['jobId']} of the branch is "
+                f"{self.planned_status(other)}; one build at a time"
+            )
+
+    def other_build(self, branch: Branch, job: dict[str, Any] | None) -> dict[str, Any] | None:
+        """A job other than ``job`` that is building, or will be once its moves apply."""
         m = _model.model()
         for other in branch.jobs:
-            if other is not job and self.planned_status(other) in m.building_statuses:
-                raise ValueError(
-                    f"status={status!r}: job {other['jobId']} of the branch is "
-                    f"{self.planned_status(other)}; one build at a time"
-                )
+            if other is not job and (
+                self.planned_status(other) in m.building_statuses
+                or other["status"] in m.building_statuses
+            ):
+                return other
+        return None
 
     def planned_status(self, job: dict[str, Any]) -> str:
         status: str = job["status"]
@@ -246,32 +383,93 @@ class Store:
             )
         if status in m.building_statuses and current not in m.building_statuses:
             self.check_no_other_build(branch, target, status)
+        branch.job_meta(target["jobId"]).auto = False  # exact control from now on
         self.transitions.append(Transition(target["jobArn"], status, branch.calls + after_calls))
         self.apply_due(branch)
 
     def apply_due(self, branch: Branch) -> None:
         """Apply every move due by now: those whose branch has had ``due_after`` calls."""
-        m = _model.model()
         for transition in self.transitions:
             if transition.applied or transition.due_after > branch.calls:
                 continue
             for job in branch.jobs:
                 if job["jobArn"] == transition.job_arn:
-                    now = self.tick(30)
-                    job["status"] = transition.status
-                    if transition.status in m.finished_statuses:
-                        job["endTime"] = max(now, job["startTime"])
+                    self.set_status(branch, job, transition.status)
                     transition.applied = True
 
-    # ------------------------------------------------------------------------------ listings
+    def set_status(self, branch: Branch, job: dict[str, Any], status: str) -> None:
+        """Move a job now: a first build status records when it built, finishing sets endTime."""
+        m = _model.model()
+        now = self.tick(30)
+        job["status"] = status
+        meta = branch.job_meta(job["jobId"])
+        if status in m.building_statuses and meta.built_from is None:
+            meta.built_from = now
+        if status in m.finished_statuses:
+            job["endTime"] = max(now, job["startTime"])
 
-    def observe(self, app_id: str, branch_name: str) -> Branch:
-        """Count one call reaching a branch: faults first, then the moves due before it.
+    def path(self, job: dict[str, Any]) -> str | None:
+        """The next status of a started job on its way to ``auto_final`` (None: it stays)."""
+        m = _model.model()
+        status = job["status"]
+        final = self.auto_final
+        if status == "CANCELLING":
+            return "CANCELLED"
+        if final is None or status in m.finished_statuses:
+            return None
+        if status in m.queued_statuses:
+            return "PROVISIONING"
+        if status == "PROVISIONING":
+            return "RUNNING"
+        return "CANCELLING" if final == "CANCELLED" else final
+
+    def step(self, branch: Branch) -> None:
+        """One lifecycle step of the branch's started jobs (one per observing call).
+
+        The build moves along its path (a build stopped by StopJob from CANCELLING to
+        CANCELLED, whoever started it); with no build, the oldest queued started job starts building.
+        """
+        m = _model.model()
+        build = next((j for j in branch.jobs if j["status"] in m.building_statuses), None)
+        if build is not None:
+            meta = branch.job_meta(build["jobId"])
+            following = self.path(build)
+            scheduled = self.planned_status(build) != build["status"]
+            if following is not None and not scheduled and (meta.auto or meta.stopping):
+                self.set_status(branch, build, following)
+            return
+        for job in reversed(branch.jobs):  # oldest first
+            if job["status"] in m.queued_statuses and branch.job_meta(job["jobId"]).auto:
+                following = self.path(job)
+                if following is not None and self.other_build(branch, job) is None:
+                    self.set_status(branch, job, following)
+                return
+
+    # ------------------------------------------------------------------------------ calls
+
+    def reach_app(self, operation: str, app_id: str | None) -> dict[str, Any] | None:
+        """Count one call reaching the service (no branch): faults, then the app if named."""
+        fault = self.take_fault(app_id, None, operation)
+        if fault is not None:
+            raise ServiceError(fault, _model.model().error_message(fault))
+        self.tick(1)
+        if app_id is None:
+            return None
+        app = self.apps.get(app_id)
+        if app is None:
+            raise ServiceError(
+                NOT_FOUND, f"App {app_id!r} does not exist (the fake knows: {self.known_apps()})"
+            )
+        return app
+
+    def observe(self, app_id: str, branch_name: str, operation: str = "ListJobs") -> Branch:
+        """Count one call reaching a branch: faults first, then the moves due before it, then
+        (for an observing operation) one step of its started jobs.
 
         Raises :class:`ServiceError` for a scripted fault or an unknown branch.
         """
         branch = self.branches.get((app_id, branch_name))
-        fault = self.take_fault(app_id, branch_name)
+        fault = self.take_fault(app_id, branch_name, operation)
         if branch is not None:
             self.apply_due(branch)  # moves due after the calls so far, before this one
             branch.calls += 1
@@ -279,12 +477,24 @@ class Store:
             raise ServiceError(fault, _model.model().error_message(fault))
         if branch is None:
             raise ServiceError(
-                "BadRequestException",
+                NOT_FOUND,
                 f"Branch {branch_name!r} of app {app_id!r} does not exist (the fake knows: "
                 f"{self.known_branches()})",
             )
+        if operation in OBSERVING:
+            self.step(branch)
         self.tick(1)
         return branch
+
+    def job(self, branch: Branch, app_id: str, branch_name: str, job_id: str) -> dict[str, Any]:
+        for job in branch.jobs:
+            if job["jobId"] == job_id or int(job["jobId"]) == int(job_id):
+                return job
+        raise ServiceError(
+            NOT_FOUND, f"Job {job_id!r} of branch {branch_name!r} of app {app_id!r} does not exist"
+        )
+
+    # ------------------------------------------------------------------------- operations
 
     def list_jobs(
         self, app_id: str, branch_name: str, token_text: str | None, size: int
@@ -319,15 +529,208 @@ class Store:
             token_out = self.issue(key, int(page[-1]["jobId"]), branch.generation)
         return page, token_out
 
-    def issue(self, key: tuple[str, str], after: int, generation: int) -> str:
+    def get_job(
+        self, app_id: str, branch_name: str, job_id: str
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The job's summary (as ListJobs shows it) and its steps."""
+        branch = self.observe(app_id, branch_name, "GetJob")
+        job = self.job(branch, app_id, branch_name, job_id)
+        meta = branch.meta.get(job["jobId"])
+        return job, _generate.build_steps(job, meta.built_from if meta else None)
+
+    def start_job(self, app_id: str, branch_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """StartJob: a new newest job, PENDING (queued behind a build if one runs)."""
+        m = _model.model()
+        branch = self.observe(app_id, branch_name, "StartJob")
+        job_type = params["jobType"]
+        retry_of = None
+        if job_type == m.retry_job_type:
+            if "jobId" not in params:
+                raise ServiceError("BadRequestException", "jobId is required when jobType is RETRY")
+            retry_of = self.job(branch, app_id, branch_name, params["jobId"])
+        elif "jobId" in params:
+            raise ServiceError(
+                "BadRequestException",
+                f"jobId is only allowed when jobType is RETRY, not {job_type}",
+            )
+        return self.add_job(
+            app_id,
+            branch_name,
+            m.queued_statuses[-1],
+            job_type,
+            params.get("commitMessage"),
+            commit_id=params.get("commitId"),
+            commit_time=params.get("commitTime"),
+            retry_of=retry_of,
+            auto=True,
+            reason=params.get("jobReason"),
+        )
+
+    def stop_job(self, app_id: str, branch_name: str, job_id: str) -> dict[str, Any]:
+        """StopJob: a build goes to CANCELLING (CANCELLED at the next observing call); a queued
+        job is CANCELLED at once (it holds no build); a finished job is a BadRequestException."""
+        m = _model.model()
+        branch = self.observe(app_id, branch_name, "StopJob")
+        job = self.job(branch, app_id, branch_name, job_id)
+        status = job["status"]
+        if status in m.finished_statuses:
+            raise ServiceError(
+                "BadRequestException", f"Job {job['jobId']} has already finished ({status})"
+            )
+        for transition in self.transitions:  # scripted moves of a stopped job are void
+            if transition.job_arn == job["jobArn"]:
+                transition.applied = True
+        if status in m.queued_statuses:
+            self.set_status(branch, job, "CANCELLED")
+        elif status != "CANCELLING":
+            self.set_status(branch, job, "CANCELLING")
+            branch.job_meta(job["jobId"]).stopping = True
+        return job
+
+    def delete_job(self, app_id: str, branch_name: str, job_id: str) -> dict[str, Any]:
+        """DeleteJob: a finished job disappears; a job in flight is a BadRequestException."""
+        m = _model.model()
+        branch = self.observe(app_id, branch_name, "DeleteJob")
+        job = self.job(branch, app_id, branch_name, job_id)
+        if job["status"] not in m.finished_statuses:
+            raise ServiceError(
+                "BadRequestException",
+                f"Job {job['jobId']} is {job['status']}; only a finished job can be deleted "
+                "(stop it first)",
+            )
+        branch.jobs.remove(job)
+        branch.meta.pop(job["jobId"], None)
+        return job
+
+    def create_deployment(
+        self, app_id: str, branch_name: str, files: Mapping[str, str]
+    ) -> tuple[str, str, dict[str, str]]:
+        """CreateDeployment: reserve the next job id; the zip URL and one URL per file."""
+        branch = self.observe(app_id, branch_name, "CreateDeployment")
+        job_id = branch.next_id
+        branch.next_id += 1
+        ctx = _generate.BranchContext(
+            app_id, branch_name, self.region, self.account_of(app_id, branch)
+        )
+        zip_url = _generate.upload_url(ctx, job_id, "deploy.zip")
+        branch.reserved[str(job_id)] = zip_url
+        return (
+            str(job_id),
+            zip_url,
+            {name: _generate.upload_url(ctx, job_id, name) for name in files},
+        )
+
+    def start_deployment(
+        self, app_id: str, branch_name: str, params: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """StartDeployment: a MANUAL job, from a reserved ``jobId`` or a ``sourceUrl``."""
+        m = _model.model()
+        branch = self.observe(app_id, branch_name, "StartDeployment")
+        job_id: int | None = None
+        if "jobId" in params:
+            zip_url = branch.reserved.pop(str(int(params["jobId"])), None)
+            if zip_url is None:
+                raise ServiceError(
+                    NOT_FOUND,
+                    f"Deployment {params['jobId']!r} was not created by CreateDeployment on "
+                    f"branch {branch_name!r} of app {app_id!r}, or was started already",
+                )
+            job_id = int(params["jobId"])
+            source = (zip_url.split("?", 1)[0], m.source_url_types[0])
+        elif "sourceUrl" in params:
+            source = (params["sourceUrl"], params.get("sourceUrlType", m.source_url_types[0]))
+        else:
+            raise ServiceError(
+                "BadRequestException",
+                "Either jobId (from CreateDeployment) or sourceUrl is required",
+            )
+        return self.add_job(
+            app_id,
+            branch_name,
+            m.queued_statuses[-1],
+            m.manual_job_type,
+            None,
+            source=source,
+            job_id=job_id,
+            auto=True,
+        )
+
+    def list_branches(
+        self, app_id: str, token_text: str | None, size: int
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of an app's branches (in the order they were added)."""
+        self.reach_app("ListBranches", app_id)
+        names = [b for (a, b) in self.branches if a == app_id]
+        start = self.offset("ListBranches", app_id, token_text)
+        page = [self.branch_view(app_id, name) for name in names[start : start + size]]
+        token = self.issue_offset("ListBranches", app_id, start + size, len(names))
+        return page, token
+
+    def list_apps(
+        self, token_text: str | None, size: int
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of the apps (in the order they were added)."""
+        self.reach_app("ListApps", None)
+        ids = list(self.apps)
+        start = self.offset("ListApps", None, token_text)
+        page = [self.apps[i] for i in ids[start : start + size]]
+        return page, self.issue_offset("ListApps", None, start + size, len(ids))
+
+    def get_branch(self, app_id: str, branch_name: str) -> dict[str, Any]:
+        self.observe(app_id, branch_name, "GetBranch")
+        return self.branch_view(app_id, branch_name)
+
+    # ------------------------------------------------------------------------------ tokens
+
+    def offset(self, operation: str, app_id: str | None, token_text: str | None) -> int:
+        if token_text is None:
+            return 0
+        token = self.list_tokens.get(token_text)
+        if token is None or token[:2] != (operation, app_id):
+            raise ServiceError(
+                "BadRequestException", "Invalid nextToken: not issued for this listing"
+            )
+        return token[2]
+
+    def issue_offset(
+        self, operation: str, app_id: str | None, offset: int, total: int
+    ) -> str | None:
+        if offset >= total:
+            return None
+        token = self.issue((operation, app_id or ""), offset, -1, register=False)
+        self.list_tokens[token] = (operation, app_id, offset)
+        return token
+
+    def issue(
+        self, key: tuple[str, str], after: int, generation: int, *, register: bool = True
+    ) -> str:
         self.counter += 1
         digest = hashlib.sha256(f"{self.seed}:{self.counter}:{key}:{after}".encode()).digest()
         token = base64.urlsafe_b64encode(digest + digest[:12]).decode()
-        self.tokens[token] = Token(key[0], key[1], after, generation)
+        if register:
+            self.tokens[token] = Token(key[0], key[1], after, generation)
         return token
 
 
-def _account_of(branch: Branch) -> str:
-    for job in branch.jobs:
+def _models(operation: str, code: str) -> bool:
+    return code in _operation_errors(operation)
+
+
+@functools.cache
+def _operation_errors(operation: str) -> frozenset[str]:
+    return frozenset(shape.name for shape in _model.operation(operation).error_shapes)
+
+
+def operation_errors(operation: str) -> frozenset[str]:
+    """The error codes ``operation`` models.
+
+    >>> sorted(operation_errors("GetJob"))[:2]
+    ['BadRequestException', 'InternalFailureException']
+    """
+    return _operation_errors(operation)
+
+
+def _account_of_jobs(jobs: Sequence[Mapping[str, Any]]) -> str | None:
+    for job in jobs:
         return str(job["jobArn"].split(":")[4])
-    return _generate.account_from(0)
+    return None

@@ -15,7 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_amplify_jobs import _model, _wire
-from pytest_amplify_jobs._fake.state import ServiceError, Store, default_page_size
+from pytest_amplify_jobs._fake.state import (
+    ServiceError,
+    Store,
+    default_page_size,
+    operation_errors,
+)
 from pytest_amplify_jobs._validate import request_violations
 
 __all__ = ["HANDLERS", "Answer", "FakeRequest", "answer", "served_operations"]
@@ -55,9 +60,85 @@ def _list_jobs(store: Store, params: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def _get_job(store: Store, params: dict[str, Any]) -> dict[str, Any]:
+    job, steps = store.get_job(params["appId"], params["branchName"], params["jobId"])
+    return {"job": {"summary": job, "steps": steps}}
+
+
+def _start_job(store: Store, params: dict[str, Any]) -> dict[str, Any]:
+    return {"jobSummary": store.start_job(params["appId"], params["branchName"], params)}
+
+
+def _stop_job(store: Store, params: dict[str, Any]) -> dict[str, Any]:
+    return {"jobSummary": store.stop_job(params["appId"], params["branchName"], params["jobId"])}
+
+
+def _delete_job(store: Store, params: dict[str, Any]) -> dict[str, Any]:
+    job = store.delete_job(params["appId"], params["branchName"], params["jobId"])
+    return {"jobSummary": job}
+
+
+def _create_deployment(store: Store, params: dict[str, Any]) -> dict[str, Any]:
+    job_id, zip_url, file_urls = store.create_deployment(
+        params["appId"], params["branchName"], params.get("fileMap") or {}
+    )
+    return {"jobId": job_id, "fileUploadUrls": file_urls, "zipUploadUrl": zip_url}
+
+
+def _start_deployment(store: Store, params: dict[str, Any]) -> dict[str, Any]:
+    return {"jobSummary": store.start_deployment(params["appId"], params["branchName"], params)}
+
+
+def _page_size(operation: str, params: dict[str, Any]) -> int:
+    """``maxResults``, or (absent or 0) the model's maximum, as for ListJobs."""
+    shape = _model.operation(operation).input_shape
+    assert shape is not None
+    size: int = params.get("maxResults") or shape.members["maxResults"].metadata["max"]
+    return size
+
+
+def _listing(key: str, page: list[dict[str, Any]], token: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {key: page}
+    if token is not None:
+        body["nextToken"] = token
+    return body
+
+
+def _list_branches(store: Store, params: dict[str, Any]) -> dict[str, Any]:
+    size = _page_size("ListBranches", params)
+    return _listing(
+        "branches", *store.list_branches(params["appId"], params.get("nextToken"), size)
+    )
+
+
+def _get_branch(store: Store, params: dict[str, Any]) -> dict[str, Any]:
+    return {"branch": store.get_branch(params["appId"], params["branchName"])}
+
+
+def _list_apps(store: Store, params: dict[str, Any]) -> dict[str, Any]:
+    size = _page_size("ListApps", params)
+    return _listing("apps", *store.list_apps(params.get("nextToken"), size))
+
+
+def _get_app(store: Store, params: dict[str, Any]) -> dict[str, Any]:
+    app = store.reach_app("GetApp", params["appId"])
+    assert app is not None
+    return {"app": app}
+
+
 # operation -> handler(store, validated params) -> response body (without ResponseMetadata)
 HANDLERS: dict[str, Callable[[Store, dict[str, Any]], dict[str, Any]]] = {
     "ListJobs": _list_jobs,
+    "GetJob": _get_job,
+    "StartJob": _start_job,
+    "StopJob": _stop_job,
+    "DeleteJob": _delete_job,
+    "CreateDeployment": _create_deployment,
+    "StartDeployment": _start_deployment,
+    "ListBranches": _list_branches,
+    "GetBranch": _get_branch,
+    "ListApps": _list_apps,
+    "GetApp": _get_app,
 }
 
 
@@ -102,6 +183,8 @@ def answer(store: Store, method: str, url: str, body: bytes | str | None) -> Ans
         status = 200
     except ServiceError as error:
         code = error.code
+        if code not in operation_errors(operation):
+            code = "BadRequestException"  # e.g. an unknown branch where NotFound is not modeled
         status = _http_status(code)
         payload = _wire.error_body(error.message)
     store.counter += 1

@@ -1,0 +1,530 @@
+"""The fake as a stateful Amplify jobs service: apps -> branches -> jobs (with steps), every
+operation on the wire, every response strictly valid, the store coherent after each call."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from pytest_amplify_jobs import FakeListJobs, FakeServiceError, _model, fake_list_jobs
+from pytest_amplify_jobs import validate_response as _validate_response
+from pytest_amplify_jobs._fake.wire import served_operations
+from tests.helpers import run_aws_cli
+
+APP, BRANCH = "d1fakeapp2345", "main"
+BUILDING = ("PROVISIONING", "RUNNING", "CANCELLING")
+
+
+@pytest.fixture(autouse=True)
+def _no_sending(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a request reached the HTTP layer")
+
+    monkeypatch.setattr("botocore.httpsession.URLLib3Session.send", refuse)
+
+
+@pytest.fixture
+def fake() -> Any:
+    with fake_list_jobs(seed=5) as f:
+        f.add_branch(APP, BRANCH, jobs=4, finished=True)
+        yield f
+
+
+def client() -> Any:
+    return boto3.client(
+        "amplify",
+        region_name="us-east-1",
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key="secret",
+    )
+
+
+def call(c: Any, method: str, operation: str, **params: Any) -> dict[str, Any]:
+    """One call; its response is checked strictly against the model."""
+    response: dict[str, Any] = getattr(c, method)(**params)
+    _validate_response(operation, response)
+    return response
+
+
+def listed(c: Any, app: str = APP, branch: str = BRANCH) -> list[dict[str, Any]]:
+    pages = c.get_paginator("list_jobs").paginate(appId=app, branchName=branch)
+    return [job for page in pages for job in page["jobSummaries"]]
+
+
+def poll(c: Any, job_id: str, limit: int = 20) -> list[str]:
+    """GetJob until the job finishes: the statuses seen."""
+    seen = []
+    for _ in range(limit):
+        job = call(c, "get_job", "GetJob", appId=APP, branchName=BRANCH, jobId=job_id)["job"]
+        seen.append(job["summary"]["status"])
+        if job["summary"]["status"] in _model.model().finished_statuses:
+            return seen
+    return seen
+
+
+def test_every_operation_of_the_issue_is_served() -> None:
+    assert set(served_operations()) == {
+        "ListJobs",
+        "GetJob",
+        "StartJob",
+        "StopJob",
+        "DeleteJob",
+        "CreateDeployment",
+        "StartDeployment",
+        "ListBranches",
+        "GetBranch",
+        "ListApps",
+        "GetApp",
+    }
+
+
+# ------------------------------------------------------------------------------- GetJob
+
+
+def test_get_job_is_the_listjobs_entry_plus_coherent_steps(fake: FakeListJobs) -> None:
+    c = client()
+    for summary in listed(c):
+        job = call(c, "get_job", "GetJob", appId=APP, branchName=BRANCH, jobId=summary["jobId"])
+        got = job["job"]
+        assert got["summary"] == summary
+        assert got["steps"], "a finished job has finished steps"
+        for step in got["steps"]:
+            assert summary["startTime"] <= step["startTime"] <= step["endTime"]
+            assert step["endTime"] <= summary["endTime"]
+            assert step["status"] in _model.model().finished_statuses
+        assert got["steps"][-1]["status"] == summary["status"]
+
+
+def test_unknown_jobs_branches_and_apps_are_not_found(fake: FakeListJobs) -> None:
+    c = client()
+    with pytest.raises(c.exceptions.NotFoundException, match="Job '999'"):
+        c.get_job(appId=APP, branchName=BRANCH, jobId="999")
+    with pytest.raises(c.exceptions.NotFoundException, match="Branch 'nope'"):
+        c.get_branch(appId=APP, branchName="nope")
+    with pytest.raises(c.exceptions.NotFoundException, match="App 'd1nope'"):
+        c.get_app(appId="d1nope")
+    # ListBranches does not model NotFoundException: BadRequestException, as ListJobs does.
+    with pytest.raises(c.exceptions.BadRequestException, match="App 'd1nope'"):
+        c.list_branches(appId="d1nope")
+    with pytest.raises(c.exceptions.BadRequestException):
+        c.list_jobs(appId=APP, branchName="nope")
+
+
+def test_requests_are_validated_like_listjobs(fake: FakeListJobs) -> None:
+    c = client()
+    with pytest.raises(c.exceptions.BadRequestException, match="does not match"):
+        # botocore checks types and required members only; the service checks the pattern.
+        c.get_job(appId=APP, branchName=BRANCH, jobId="x1")
+
+
+# ------------------------------------------------------------------------------ StartJob
+
+
+def test_start_job_then_poll_until_it_finishes(fake: FakeListJobs) -> None:
+    c = client()
+    newest = listed(c)[0]
+    started = call(c, "start_job", "StartJob", appId=APP, branchName=BRANCH, jobType="RELEASE")
+    summary = started["jobSummary"]
+    assert int(summary["jobId"]) == int(newest["jobId"]) + 1
+    assert summary["status"] == "PENDING"
+    assert poll(c, summary["jobId"]) == ["PROVISIONING", "RUNNING", "SUCCEED"]
+    assert listed(c)[0]["status"] == "SUCCEED"
+
+
+@pytest.mark.parametrize("final", ["FAILED", "CANCELLED"])
+def test_auto_advance_ends_where_chosen(fake: FakeListJobs, final: str) -> None:
+    fake.auto_advance(to=final)
+    c = client()
+    job = c.start_job(appId=APP, branchName=BRANCH, jobType="WEB_HOOK")["jobSummary"]
+    seen = poll(c, job["jobId"])
+    assert seen[-1] == final
+    if final == "CANCELLED":
+        assert "CANCELLING" in seen
+
+
+def test_started_jobs_can_stay_put(fake: FakeListJobs) -> None:
+    fake.auto_advance(to=None)
+    c = client()
+    job = c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
+    assert poll(c, job["jobId"], limit=3) == ["PENDING"] * 3
+    fake.advance(job, "RUNNING")
+    fake.advance(job, "SUCCEED", after_calls=1)
+    assert poll(c, job["jobId"]) == ["RUNNING", "SUCCEED"]
+
+
+def test_a_second_start_queues_behind_the_build(fake: FakeListJobs) -> None:
+    c = client()
+    first = c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
+    c.get_job(appId=APP, branchName=BRANCH, jobId=first["jobId"])  # PROVISIONING
+    second = c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
+    statuses = []
+    for _ in range(8):
+        jobs = {j["jobId"]: j["status"] for j in listed(c)}
+        statuses.append((jobs[first["jobId"]], jobs[second["jobId"]]))
+        assert sum(s in BUILDING for s in jobs.values()) <= 1
+    assert statuses[:4] == [
+        ("RUNNING", "PENDING"),
+        ("SUCCEED", "PENDING"),
+        ("SUCCEED", "PROVISIONING"),
+        ("SUCCEED", "RUNNING"),
+    ]
+    assert statuses[-1] == ("SUCCEED", "SUCCEED")
+
+
+def test_start_job_honours_the_commit_and_retry_rebuilds_it(fake: FakeListJobs) -> None:
+    c = client()
+    when = listed(c)[0]["endTime"]
+    job = call(
+        c,
+        "start_job",
+        "StartJob",
+        appId=APP,
+        branchName=BRANCH,
+        jobType="MANUAL",
+        jobReason="hotfix",
+        commitId="abc123",
+        commitMessage="Ship it",
+        commitTime=when,
+    )["jobSummary"]
+    assert (job["commitId"], job["commitMessage"], job["commitTime"]) == ("abc123", "Ship it", when)
+    assert job["startTime"] >= when
+    poll(c, job["jobId"])
+    retry = call(
+        c,
+        "start_job",
+        "StartJob",
+        appId=APP,
+        branchName=BRANCH,
+        jobType="RETRY",
+        jobId=job["jobId"],
+    )["jobSummary"]
+    assert retry["jobType"] == "RETRY" and int(retry["jobId"]) == int(job["jobId"]) + 1
+    assert (retry["commitId"], retry["commitMessage"]) == ("abc123", "Ship it")
+    with pytest.raises(c.exceptions.BadRequestException, match="jobId is required"):
+        c.start_job(appId=APP, branchName=BRANCH, jobType="RETRY")
+    with pytest.raises(c.exceptions.NotFoundException):
+        c.start_job(appId=APP, branchName=BRANCH, jobType="RETRY", jobId="777")
+
+
+def test_start_job_is_throttled_while_a_build_runs(fake: FakeListJobs) -> None:
+    fake.fail("LimitExceededException", operation="StartJob", times=10)
+    c = boto3.client(
+        "amplify",
+        region_name="us-east-1",
+        aws_access_key_id="a",
+        aws_secret_access_key="b",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+    with pytest.raises(c.exceptions.LimitExceededException):
+        c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")
+    assert listed(c)  # other operations are untouched
+    assert [r.operation for r in fake.requests][:1] == ["StartJob"]
+
+
+# ----------------------------------------------------------------------- StopJob, DeleteJob
+
+
+def test_stop_a_build_then_a_queued_job_then_a_finished_one(fake: FakeListJobs) -> None:
+    c = client()
+    first = c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
+    c.get_job(appId=APP, branchName=BRANCH, jobId=first["jobId"])  # PROVISIONING
+    second = c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
+    stopped = call(c, "stop_job", "StopJob", appId=APP, branchName=BRANCH, jobId=first["jobId"])
+    assert stopped["jobSummary"]["status"] == "CANCELLING"
+    queued = call(c, "stop_job", "StopJob", appId=APP, branchName=BRANCH, jobId=second["jobId"])
+    assert queued["jobSummary"]["status"] == "CANCELLED"
+    assert poll(c, first["jobId"]) == ["CANCELLED"]
+    with pytest.raises(c.exceptions.BadRequestException, match="already finished"):
+        c.stop_job(appId=APP, branchName=BRANCH, jobId=first["jobId"])
+
+
+def test_delete_a_finished_job_but_not_one_in_flight(fake: FakeListJobs) -> None:
+    c = client()
+    old = listed(c)[-1]
+    deleted = call(c, "delete_job", "DeleteJob", appId=APP, branchName=BRANCH, jobId=old["jobId"])
+    assert deleted["jobSummary"] == old
+    assert old["jobId"] not in [j["jobId"] for j in listed(c)]
+    with pytest.raises(c.exceptions.NotFoundException):
+        c.get_job(appId=APP, branchName=BRANCH, jobId=old["jobId"])
+    running = c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
+    with pytest.raises(c.exceptions.BadRequestException, match="only a finished job"):
+        c.delete_job(appId=APP, branchName=BRANCH, jobId=running["jobId"])
+
+
+def test_ids_are_never_reused_after_a_delete(fake: FakeListJobs) -> None:
+    c = client()
+    fake.auto_advance(to="SUCCEED")
+    job = c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
+    poll(c, job["jobId"])
+    c.delete_job(appId=APP, branchName=BRANCH, jobId=job["jobId"])
+    again = c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
+    assert int(again["jobId"]) == int(job["jobId"]) + 1
+
+
+# --------------------------------------------------------------------------- deployments
+
+
+def test_manual_deploy_with_create_then_start(fake: FakeListJobs) -> None:
+    c = client()
+    created = call(
+        c,
+        "create_deployment",
+        "CreateDeployment",
+        appId=APP,
+        branchName=BRANCH,
+        fileMap={"index.html": "0" * 32},
+    )
+    assert created["zipUploadUrl"].startswith("https://")
+    assert set(created["fileUploadUrls"]) == {"index.html"}
+    started = call(
+        c,
+        "start_deployment",
+        "StartDeployment",
+        appId=APP,
+        branchName=BRANCH,
+        jobId=created["jobId"],
+    )["jobSummary"]
+    assert started["jobId"] == created["jobId"] and started["jobType"] == "MANUAL"
+    assert started["sourceUrlType"] == "ZIP"
+    assert poll(c, started["jobId"])[-1] == "SUCCEED"
+    with pytest.raises(c.exceptions.NotFoundException, match="CreateDeployment"):
+        c.start_deployment(appId=APP, branchName=BRANCH, jobId=created["jobId"])
+
+
+def test_manual_deploy_from_a_source_url(fake: FakeListJobs) -> None:
+    c = client()
+    started = call(
+        c,
+        "start_deployment",
+        "StartDeployment",
+        appId=APP,
+        branchName=BRANCH,
+        sourceUrl="s3://my-bucket/site/",
+        sourceUrlType="BUCKET_PREFIX",
+    )["jobSummary"]
+    assert (started["sourceUrl"], started["sourceUrlType"]) == (
+        "s3://my-bucket/site/",
+        "BUCKET_PREFIX",
+    )
+    with pytest.raises(c.exceptions.BadRequestException, match="sourceUrl is required"):
+        c.start_deployment(appId=APP, branchName=BRANCH)
+
+
+# ---------------------------------------------------------------------- branches and apps
+
+
+def test_branches_derive_from_the_jobs(fake: FakeListJobs) -> None:
+    c = client()
+    for name in ("develop", "feature/login", "pr-7"):
+        fake.add_branch(APP, name, jobs=2, finished=True)
+    branch = call(c, "get_branch", "GetBranch", appId=APP, branchName=BRANCH)["branch"]
+    jobs = listed(c)
+    assert branch["activeJobId"] == jobs[0]["jobId"]
+    assert branch["totalNumberOfJobs"] == str(len(jobs))
+    assert branch["branchArn"].endswith(f":apps/{APP}/branches/{BRANCH}")
+    c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")
+    after = c.get_branch(appId=APP, branchName=BRANCH)["branch"]
+    assert int(after["totalNumberOfJobs"]) == len(jobs) + 1
+    pages = list(
+        c.get_paginator("list_branches").paginate(appId=APP, PaginationConfig={"PageSize": 3})
+    )
+    for page in pages:
+        _validate_response("ListBranches", page)
+    names = [b["branchName"] for p in pages for b in p["branches"]]
+    assert names == [BRANCH, "develop", "feature/login", "pr-7"] and len(pages) == 2
+
+
+def test_apps_are_listed_and_described(fake: FakeListJobs) -> None:
+    c = client()
+    second = fake.add_app("d2second")
+    fake.add_branch(None, "main", jobs=1, seed=3)  # a generated app
+    pages = list(c.get_paginator("list_apps").paginate(PaginationConfig={"PageSize": 2}))
+    for page in pages:
+        _validate_response("ListApps", page)
+    apps = [a for p in pages for a in p["apps"]]
+    assert [a["appId"] for a in apps][:2] == [APP, "d2second"] and len(apps) == 3
+    got = call(c, "get_app", "GetApp", appId="d2second")["app"]
+    assert got == second == apps[1]
+    # Every branch of an app names the app's account.
+    account = apps[0]["appArn"].split(":")[4]
+    assert all(j["jobArn"].split(":")[4] == account for j in listed(c))
+
+
+def test_operations_outside_the_set_are_refused_by_name(fake: FakeListJobs) -> None:
+    with pytest.raises(FakeServiceError, match="serves ListJobs, GetJob, StartJob"):
+        client().create_branch(appId=APP, branchName="x")
+
+
+# --------------------------------------------------------------------------- the AWS CLI
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
+def cli(*args: str) -> dict[str, Any]:
+    rc, out = run_aws_cli(*args, "--output", "json")
+    assert rc == 0, out
+    result: dict[str, Any] = json.loads(out) if out.strip() else {}
+    return result
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_every_operation_through_the_aws_cli(fake: FakeListJobs) -> None:
+    where = ("--app-id", APP, "--branch-name", BRANCH)
+    started = cli("start-job", *where, "--job-type", "RELEASE")["jobSummary"]
+    job_id = started["jobId"]
+    assert cli("get-job", *where, "--job-id", job_id)["job"]["summary"]["jobId"] == job_id
+    assert cli("list-jobs", *where)["jobSummaries"][0]["jobId"] == job_id
+    assert cli("stop-job", *where, "--job-id", job_id)["jobSummary"]["status"] == "CANCELLING"
+    assert cli("get-job", *where, "--job-id", job_id)["job"]["summary"]["status"] == "CANCELLED"
+    assert cli("delete-job", *where, "--job-id", job_id)["jobSummary"]["jobId"] == job_id
+    created = cli("create-deployment", *where)
+    deployed = cli("start-deployment", *where, "--job-id", created["jobId"])["jobSummary"]
+    assert deployed["jobType"] == "MANUAL"
+    assert cli("get-branch", *where)["branch"]["activeJobId"] == deployed["jobId"]
+    assert [b["branchName"] for b in cli("list-branches", "--app-id", APP)["branches"]] == [BRANCH]
+    assert cli("get-app", "--app-id", APP)["app"]["appId"] == APP
+    assert [a["appId"] for a in cli("list-apps")["apps"]] == [APP]
+    assert {r.operation for r in fake.requests} == set(served_operations())
+
+
+# ------------------------------------------------------------------- bad arguments
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "kwargs", "message"),
+    [
+        (
+            "fail",
+            ("LimitExceededException",),
+            {"operation": "CreateApp"},
+            "operation='CreateApp' is not an operation the fake serves; allowed: ListJobs",
+        ),
+        (
+            "fail",
+            ("NotFoundException",),
+            {"operation": "ListApps"},
+            "code='NotFoundException' is not a modeled ListApps error; allowed: Bad",
+        ),
+        ("fail", ("Teapot",), {}, "nor one of another operation the fake serves"),
+        ("auto_advance", (), {"to": "RUNNING"}, "to='RUNNING' is not allowed; expected one of"),
+        ("add_app", ("X",), {}, "app_id='X' is rejected by the model"),
+        ("add_app", (), {"seed": "s"}, "seed='s' must be an integer"),
+        ("branch_info", (APP, "nope"), {}, "the fake has no branch d1fakeapp2345/nope"),
+    ],
+)
+def test_bad_arguments(
+    fake: FakeListJobs, method: str, args: tuple[Any, ...], kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        getattr(fake, method)(*args, **kwargs)
+
+
+def test_a_fault_with_no_operation_hits_any_operation_that_models_it(fake: FakeListJobs) -> None:
+    fake.fail("NotFoundException")  # ListJobs does not model it: GetApp gets it
+    c = client()
+    assert listed(c)
+    with pytest.raises(c.exceptions.NotFoundException, match="Resource not found"):
+        c.get_app(appId=APP)
+
+
+# ------------------------------------------------------------------- the state machine
+
+
+class JobsService(RuleBasedStateMachine):
+    """Any sequence of calls keeps the store coherent and every response valid."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fake = fake_list_jobs(seed=1)
+        self.fake.__enter__()
+        self.fake.add_branch(APP, BRANCH, jobs=2, finished=True)
+        self.c = client()
+        self.top = max(int(j["jobId"]) for j in self.fake.history(APP, BRANCH))
+        self.known: list[str] = [j["jobId"] for j in self.fake.history(APP, BRANCH)]
+
+    def teardown(self) -> None:
+        self.fake.__exit__(None, None, None)
+
+    def _try(self, method: str, operation: str, **params: Any) -> dict[str, Any] | None:
+        try:
+            return call(self.c, method, operation, appId=APP, branchName=BRANCH, **params)
+        except self.c.exceptions.ClientError as error:
+            code = error.response["Error"]["Code"]
+            assert code in ("BadRequestException", "NotFoundException"), code
+            return None
+
+    @rule(job_type=st.sampled_from(["RELEASE", "WEB_HOOK", "MANUAL"]))
+    def start(self, job_type: str) -> None:
+        job = self._try("start_job", "StartJob", jobType=job_type)
+        assert job is not None
+        job_id = int(job["jobSummary"]["jobId"])
+        assert job_id > self.top
+        self.top = job_id
+        self.known.append(str(job_id))
+
+    @precondition(lambda self: bool(self.known))
+    @rule(data=st.data())
+    def stop(self, data: st.DataObject) -> None:
+        self._try("stop_job", "StopJob", jobId=data.draw(st.sampled_from(self.known)))
+
+    @precondition(lambda self: bool(self.known))
+    @rule(data=st.data())
+    def delete(self, data: st.DataObject) -> None:
+        self._try("delete_job", "DeleteJob", jobId=data.draw(st.sampled_from(self.known)))
+
+    @precondition(lambda self: bool(self.known))
+    @rule(data=st.data())
+    def get(self, data: st.DataObject) -> None:
+        job_id = data.draw(st.sampled_from(self.known))
+        got = self._try("get_job", "GetJob", jobId=job_id)
+        if got is not None:
+            jobs = {j["jobId"]: j for j in self.fake.history(APP, BRANCH)}
+            assert got["job"]["summary"] == jobs[job_id]
+
+    @rule(data=st.data())
+    def advance(self, data: st.DataObject) -> None:
+        m = _model.model()
+        jobs = [j for j in self.fake.history(APP, BRANCH) if j["status"] not in m.finished_statuses]
+        if not jobs:
+            return
+        job = data.draw(st.sampled_from(jobs))
+        status = data.draw(st.sampled_from(m.moves[job["status"]]))
+        try:
+            self.fake.advance(job, status, after_calls=data.draw(st.integers(0, 2)))
+        except ValueError as error:
+            assert "one build at a time" in str(error) or "cannot go from" in str(error)
+
+    @rule()
+    def list_jobs(self) -> None:
+        jobs = listed(self.c)
+        assert jobs == self.fake.history(APP, BRANCH)
+
+    @invariant()
+    def coherent(self) -> None:
+        m = _model.model()
+        jobs = self.fake.history(APP, BRANCH)
+        ids = [int(j["jobId"]) for j in jobs]
+        assert ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids)
+        assert sum(j["status"] in m.building_statuses for j in jobs) <= 1
+        for job in jobs:
+            assert ("endTime" in job) == (job["status"] in m.finished_statuses)
+        branch = self.fake.branch_info(APP, BRANCH)
+        assert branch["totalNumberOfJobs"] == str(len(jobs))
+        assert branch["activeJobId"] == (jobs[0]["jobId"] if jobs else "0")
+        _validate_response("ListJobs", {"jobSummaries": jobs})
+
+
+JobsService.TestCase.settings = settings(max_examples=40, stateful_step_count=20, deadline=None)
+test_jobs_service = JobsService.TestCase
