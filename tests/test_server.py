@@ -1,0 +1,103 @@
+"""Server mode: the same store over real HTTP on 127.0.0.1, for child processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from pytest_amplify_jobs import FakeListJobs, fake_list_jobs
+
+APP, BRANCH = "d1fakeapp2345", "main"
+VARIABLE = "AWS_ENDPOINT_URL_AMPLIFY"
+# Server tests open a listening socket: sockets on, connections to 127.0.0.1 only.
+pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE",
+        AWS_SECRET_ACCESS_KEY="secret",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_MAX_ATTEMPTS="1",
+    )
+    return env
+
+
+def aws(*args: str) -> dict[str, Any]:
+    """A real ``aws amplify ...`` subprocess; its JSON output."""
+    command = [shutil.which("aws") or "aws", "amplify", *args, "--output", "json"]
+    done = subprocess.run(
+        command, env=child_env(), capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.delenv(VARIABLE, raising=False)
+    with fake_list_jobs(seed=2) as fake:
+        fake.add_branch(APP, BRANCH, jobs=3, finished=True)
+        fake.serve()
+        yield fake
+
+
+@pytest.mark.skipif(shutil.which("aws") is None, reason="needs the aws command")
+def test_list_start_and_get_through_an_aws_subprocess(served: FakeListJobs) -> None:
+    where = ("--app-id", APP, "--branch-name", BRANCH)
+    listed = aws("list-jobs", *where)  # printed as on the wire: timestamps as epoch seconds
+    assert [j["jobId"] for j in listed["jobSummaries"]] == ["3", "2", "1"]
+    started = aws("start-job", *where, "--job-type", "RELEASE")["jobSummary"]
+    assert started["jobId"] == "4" and started["status"] == "PENDING"
+    statuses = [
+        aws("get-job", *where, "--job-id", "4")["job"]["summary"]["status"] for _ in range(3)
+    ]
+    assert statuses == ["PROVISIONING", "RUNNING", "SUCCEED"]
+    # The same store: the in-process view agrees.
+    assert served.history(APP, BRANCH)[0]["status"] == "SUCCEED"
+    assert [r.operation for r in served.requests] == ["ListJobs", "StartJob"] + ["GetJob"] * 3
+
+
+def test_a_botocore_script_in_a_subprocess(served: FakeListJobs) -> None:
+    script = (
+        "import json, botocore.session\n"
+        "c = botocore.session.get_session().create_client('amplify')\n"
+        f"print(json.dumps(c.get_branch(appId={APP!r}, branchName={BRANCH!r})['branch']"
+        "['totalNumberOfJobs']))\n"
+        "try:\n"
+        "    c.create_app(name='x')\n"
+        "except Exception as error:\n"
+        "    print(json.dumps(str(error)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=child_env(), capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    total, refusal = [json.loads(line) for line in done.stdout.splitlines()]
+    assert total == "3"
+    assert "serves ListJobs, GetJob" in refusal and "(CreateApp) was not sent anywhere" in refusal
+
+
+def test_serve_is_started_once_and_the_environment_restored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(VARIABLE, "http://example.invalid")
+    with fake_list_jobs() as fake:
+        url = fake.serve()
+        assert fake.serve() == url and os.environ[VARIABLE] == url
+        assert url.startswith("http://127.0.0.1:")
+    assert os.environ[VARIABLE] == "http://example.invalid"
+    monkeypatch.delenv(VARIABLE)
+    with fake_list_jobs() as fake:
+        fake.serve()
+    assert VARIABLE not in os.environ
