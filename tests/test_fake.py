@@ -247,7 +247,7 @@ def test_unknown_operations_and_branches_are_clear_errors(fake: FakeListJobs) ->
     c = client()
     with pytest.raises(
         FakeServiceError,
-        match="serves ListJobs, GetJob, .* only; DELETE /apps/d1fakeapp2345 \\(DeleteApp\\)",
+        match=r"serves ListJobs, GetJob, .* only; DELETE /apps/d1fakeapp2345 \(DeleteApp\)",
     ):
         c.delete_app(appId=APP)
     with pytest.raises(c.exceptions.BadRequestException, match=f"the fake knows: {APP}/main"):
