@@ -26,7 +26,8 @@ def test_waits_until_the_deploy_succeeds(amplify_fake):
     amplify_fake.advance(job, "SUCCEED", after_calls=4)
     naps: list[float] = []
     assert wait_for_deploy("d1deployapp01", "main", sleep=naps.append) == "SUCCEED"
-    assert len(naps) == 3
+    # after_calls=4: four polls see the build unfinished (one nap after each), the fifth SUCCEED.
+    assert len(naps) == 4
 
 
 def test_a_failed_deploy_is_reported(amplify_fake):

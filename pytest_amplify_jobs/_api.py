@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 
 from pytest_amplify_jobs._chain import ListJobsChain
 from pytest_amplify_jobs._checks import check_bool
-from pytest_amplify_jobs._client import check_amplify_client, make_client
+from pytest_amplify_jobs._client import check_amplify_client
 from pytest_amplify_jobs._intercept import ListJobsIntercept
+from pytest_amplify_jobs._routing import Guard, guarded_client, refusals
 from pytest_amplify_jobs._stubbing import ListJobsQueue, ListJobsStub
-from pytest_amplify_jobs._text import short_repr
+from pytest_amplify_jobs._text import refused_message, short_repr
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -27,6 +28,7 @@ def stub_list_jobs(
     client: BaseClient | None = None,
     intercept: bool = False,
     assert_all_consumed: bool = True,
+    assert_no_refused_calls: bool = True,
 ) -> Iterator[BaseClient]:
     """Serve ``chain`` to ListJobs calls, checking each call's parameters.
 
@@ -34,7 +36,10 @@ def stub_list_jobs(
     examples. Yields a client (a new one with fake credentials, never the user's real ones,
     unless ``client`` is given). By default a fresh ``Stubber`` on that client serves the
     chain; with ``intercept=True`` every Amplify client in the process is served instead (see
-    ``amplify_intercept``). On a clean exit, asserts that every call of the chain was made.
+    ``amplify_intercept``). Any other Amplify client is refused (never signed or sent). On a
+    clean exit, asserts that every call of the chain was made and that no call was refused,
+    even one the code under test swallowed (``assert_all_consumed=False`` /
+    ``assert_no_refused_calls=False`` opt out).
 
     >>> from pytest_amplify_jobs import generate_chain
     >>> chain = generate_chain(jobs=120, page_size=50)
@@ -53,10 +58,12 @@ def stub_list_jobs(
         )
     check_bool(TypeError, "intercept", intercept)
     check_bool(TypeError, "assert_all_consumed", assert_all_consumed)
+    check_bool(TypeError, "assert_no_refused_calls", assert_no_refused_calls)
     if client is not None:
         check_amplify_client(client)
     if client is None:
-        client = make_client(chain.region)
+        client = guarded_client(chain.region)
+    mark = refusals.mark()
     queue: ListJobsQueue
     if intercept:
         queue = ListJobsIntercept(region=chain.region)
@@ -70,9 +77,12 @@ def stub_list_jobs(
         stub = queue = ListJobsStub(client, stubber)
         try:
             queue.add(chain)
-            with stubber:
+            with Guard("stub_list_jobs (Stubber mode)"), stubber:
                 yield client
         finally:
             stub.close()
+    refused_calls = refusals.since(mark)
+    if assert_no_refused_calls and refused_calls:
+        raise AssertionError(refused_message([r.describe() for r in refused_calls]))
     if assert_all_consumed:
         queue.assert_all_consumed()

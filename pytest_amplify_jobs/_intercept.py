@@ -7,15 +7,15 @@ stages (see :mod:`._routing`), before anything is signed or sent.
 from __future__ import annotations
 
 import collections
+import contextvars
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pytest_amplify_jobs import _model
 from pytest_amplify_jobs._expect import Expectation, copy_response
-from pytest_amplify_jobs._routing import Mode, lock
+from pytest_amplify_jobs._routing import Mode, lock, refused
 from pytest_amplify_jobs._stubbing import ListJobsQueue
-from pytest_amplify_jobs._text import call_text
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel
@@ -30,6 +30,12 @@ class _Entry:
     expectation: Expectation
     status: int
     response: dict[str, Any]
+
+
+# The entry a call took at parameter-build, answered at before-call (same thread or task).
+_taken: contextvars.ContextVar[_Entry | None] = contextvars.ContextVar(
+    "pytest_amplify_jobs_taken", default=None
+)
 
 
 class ListJobsIntercept(ListJobsQueue, Mode):
@@ -83,40 +89,44 @@ class ListJobsIntercept(ListJobsQueue, Mode):
 
     # -- serving ------------------------------------------------------------------------
 
-    def _unqueued(self, operation: str, what: str) -> Exception:
-        from botocore.exceptions import UnStubbedResponseError
-
+    def _unqueued(self, operation: str, client: Any) -> Exception:
         queued = self.pending()
         nxt = f"next queued: {queued[0]}" if queued else "nothing is queued"
-        return UnStubbedResponseError(
-            operation_name=operation,
-            reason=(
-                f"{what} was not queued in pytest-amplify-jobs intercept mode "
-                f"({self._served} call(s) served, {nxt}). No request was sent. Queue it with "
-                ".generate() / .add(), or call it outside the intercept."
-            ),
+        return refused(
+            operation,
+            client,
+            f"was not queued in pytest-amplify-jobs intercept mode ({self._served} call(s) "
+            f"served, {nxt}). No request was sent. Queue ListJobs calls with .generate() / "
+            ".add(); other Amplify operations are served by amplify_fake.",
         )
 
     def on_parameter_build(self, model: OperationModel, params: Mapping[str, Any]) -> None:
+        # Check and take in one locked step: a concurrent call can never be answered with the
+        # page another call was checked against.
+        _taken.set(None)
         with lock:
-            what = call_text(model.name, params)
             if model.name != _model.OPERATION_NAME:
-                raise self._unqueued(model.name, what)
+                return  # refused at before-call, where the client is known
             self._record(params)
             if not self._entries:
-                raise self._unqueued(model.name, what)
+                return
             self._entries[0].expectation.check(params)
+            _taken.set(self._entries.popleft())
+            self._served += 1
 
-    def on_before_call(self, model: OperationModel) -> Any:
+    def on_before_call(self, model: OperationModel, client: Any) -> Any:
         from botocore.awsrequest import AWSResponse
 
-        with lock:
-            if model.name != _model.OPERATION_NAME or not self._entries:
-                raise self._unqueued(model.name, model.name)
-            entry = self._entries.popleft()
-            self._served += 1
+        entry = _taken.get()
+        _taken.set(None)
+        if entry is None or model.name != _model.OPERATION_NAME:
+            with lock:
+                raise self._unqueued(model.name, client)
         http = AWSResponse(None, entry.status, {}, None)  # type: ignore[arg-type]
         return http, copy_response(entry.response)
+
+    def describe(self) -> str:
+        return "intercept mode"
 
     def __enter__(self) -> ListJobsIntercept:
         return super().__enter__()  # type: ignore[no-any-return]

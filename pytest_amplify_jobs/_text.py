@@ -11,6 +11,10 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+REFUSED_OPT_OUT = (
+    "If that is intended, opt out with @pytest.mark.amplify_jobs(assert_no_refused_calls=False) "
+    "(fixtures) or stub_list_jobs(..., assert_no_refused_calls=False)."
+)
 OPT_OUT = (
     "If that is intended, opt out with @pytest.mark.amplify_jobs(assert_all_consumed=False) "
     "(fixtures) or stub_list_jobs(..., assert_all_consumed=False)."
@@ -73,4 +77,22 @@ def pending_message(pending: list[str]) -> str:
         bullet_list(f"{len(pending)} queued call(s) were never made:", pending)
         + "\nThe code under test stopped listing early, or never listed. "
         + OPT_OUT
+    )
+
+
+def refused_message(refused: list[str]) -> str:
+    """The teardown message for calls the plugin refused (the code may have swallowed them).
+
+    >>> print(refused_message(["get_app(appId='d1') was refused: ..."]))  # doctest: +ELLIPSIS
+    1 Amplify call(s) were refused during the test (nothing was sent):
+      - get_app(appId='d1') was refused: ...
+    The code under test may have caught the error and carried on. If that is intended, ...
+    """
+    return (
+        bullet_list(
+            f"{len(refused)} Amplify call(s) were refused during the test (nothing was sent):",
+            refused,
+        )
+        + "\nThe code under test may have caught the error and carried on. "
+        + REFUSED_OPT_OUT
     )

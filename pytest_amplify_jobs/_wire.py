@@ -11,11 +11,10 @@ import base64
 import datetime as dt
 import email.utils
 import functools
-import io
 import json
 import re
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +24,6 @@ from pytest_amplify_jobs._generate import mix
 UTC = dt.timezone.utc
 
 __all__ = [
-    "RawBody",
     "Route",
     "error_body",
     "headers",
@@ -125,13 +123,6 @@ def response_metadata(
         "HTTPHeaders": headers(rid, when, length=length, error_code=error_code),
         "RetryAttempts": 0,
     }
-
-
-class RawBody(io.BytesIO):
-    """What botocore reads an HTTP body from (``AWSResponse.raw``)."""
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self.getvalue()
 
 
 # ----------------------------------------------------------------------------- requests

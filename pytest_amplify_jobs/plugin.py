@@ -6,6 +6,7 @@ Thin on purpose: every behaviour lives in plain modules that work without pytest
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Protocol
@@ -32,6 +33,8 @@ _STUB_KEY: pytest.StashKey[_Reporter] = pytest.StashKey()
 _STUBBER_KEY: pytest.StashKey[Stubber] = pytest.StashKey()
 _FAILED_KEY = pytest.StashKey[bool]()
 _OPTIONS_KEY = pytest.StashKey[dict[str, Any]]()
+# Marker keys that are checks at teardown rather than generate options.
+_CHECKS = ("assert_all_consumed", "assert_no_refused_calls")
 
 
 # ------------------------------------------------------------------------------------ options
@@ -68,7 +71,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{MARKER}(**kwargs): default keyword arguments for list_jobs_stub.generate() "
-        f"({keys}) and assert_all_consumed=True; the closest marker wins.",
+        f"({keys}) and the teardown checks assert_all_consumed=True, "
+        "assert_no_refused_calls=True; the closest marker wins.",
     )
 
 
@@ -105,7 +109,7 @@ def _read_marker(node: pytest.Item) -> dict[str, Any]:
             f"@pytest.mark.{MARKER} takes keyword arguments only, got positional {marker.args!r}",
             pytrace=False,
         )
-    allowed = [*GenerateOptions.names(), "assert_all_consumed"]
+    allowed = [*GenerateOptions.names(), *_CHECKS]
     unknown = sorted(set(marker.kwargs) - set(allowed))
     if unknown:
         pytest.fail(
@@ -113,12 +117,12 @@ def _read_marker(node: pytest.Item) -> dict[str, Any]:
             f"on {node.nodeid}; allowed: {', '.join(allowed)}",
             pytrace=False,
         )
-    consume = marker.kwargs.get("assert_all_consumed", True)
-    if not isinstance(consume, bool):
-        pytest.fail(
-            f"@pytest.mark.{MARKER}(assert_all_consumed={consume!r}) must be True or False",
-            pytrace=False,
-        )
+    for name in _CHECKS:
+        value = marker.kwargs.get(name, True)
+        if not isinstance(value, bool):
+            pytest.fail(
+                f"@pytest.mark.{MARKER}({name}={value!r}) must be True or False", pytrace=False
+            )
     return dict(marker.kwargs)
 
 
@@ -129,6 +133,22 @@ def _fail_on_pending(request: pytest.FixtureRequest, pending: list[str], consume
 
     if pending and consume and not request.node.stash.get(_FAILED_KEY, False):
         pytest.fail(pending_message(pending), pytrace=False)
+
+
+@contextlib.contextmanager
+def _refusals_checked(request: pytest.FixtureRequest) -> Generator[None, None, None]:
+    """Fail the test at teardown when the plugin refused a call during it, even one the code
+    under test swallowed (unless ``assert_no_refused_calls=False`` or the test failed)."""
+    from pytest_amplify_jobs._routing import refusals
+    from pytest_amplify_jobs._text import refused_message
+
+    check = _options(request).get("assert_no_refused_calls", True)
+    mark = refusals.mark()
+    yield
+    refused = refusals.since(mark)
+    refusals.forget(mark)
+    if refused and check and not request.node.stash.get(_FAILED_KEY, False):
+        pytest.fail(refused_message([r.describe() for r in refused]), pytrace=False)
 
 
 def node_seed(nodeid: str, shift: int) -> int:
@@ -142,10 +162,12 @@ def node_seed(nodeid: str, shift: int) -> int:
 
 @pytest.fixture
 def amplify_client(request: pytest.FixtureRequest) -> BaseClient:
-    """A botocore Amplify client with fake credentials; never reads ~/.aws or AWS_* variables."""
-    from pytest_amplify_jobs._client import make_client
+    """A botocore Amplify client with fake credentials; never reads ~/.aws or AWS_* variables,
+    and never sends: a call that no Stubber or mode serves raises."""
+    from pytest_amplify_jobs._routing import guarded_client
 
-    return make_client(_region(request.config))
+    # Guarded for its whole life: a call that no Stubber or mode serves raises, never sent.
+    return guarded_client(_region(request.config))
 
 
 @pytest.fixture
@@ -159,16 +181,18 @@ def amplify_stubber(
     """
     from botocore.stub import Stubber
 
+    from pytest_amplify_jobs._routing import Guard
     from pytest_amplify_jobs._stubbing import pending_calls
 
     consume = _options(request).get("assert_all_consumed", True)
     stubber = Stubber(amplify_client)
     request.node.stash[_STUBBER_KEY] = stubber
-    stubber.activate()
-    try:
-        yield stubber
-    finally:
-        stubber.deactivate()
+    with _refusals_checked(request), Guard("Stubber of amplify_stubber / list_jobs_stub"):
+        stubber.activate()
+        try:
+            yield stubber
+        finally:
+            stubber.deactivate()
     _fail_on_pending(request, pending_calls(stubber), consume)
 
 
@@ -181,7 +205,8 @@ def list_jobs_stub(
     from pytest_amplify_jobs._stubbing import ListJobsStub
 
     options = _options(request)
-    options.pop("assert_all_consumed", None)
+    for name in _CHECKS:
+        options.pop(name, None)
     stub = ListJobsStub(
         amplify_client,
         amplify_stubber,
@@ -203,13 +228,14 @@ def amplify_intercept(request: pytest.FixtureRequest) -> Generator[ListJobsInter
 
     options = _options(request)
     consume = options.pop("assert_all_consumed", True)
+    options.pop("assert_no_refused_calls", None)
     intercept = ListJobsIntercept(
         seed=node_seed(request.node.nodeid, request.config.getoption("amplify_jobs_seed")),
         defaults=options,
         region=_region(request.config),
     )
     request.node.stash[_STUB_KEY] = intercept
-    with intercept:
+    with _refusals_checked(request), intercept:
         yield intercept
     _fail_on_pending(request, intercept.pending(), consume)
 
@@ -225,7 +251,7 @@ def amplify_fake(request: pytest.FixtureRequest) -> Generator[FakeListJobs, None
         region=_region(request.config),
     )
     request.node.stash[_STUB_KEY] = fake
-    with fake:
+    with _refusals_checked(request), fake:
         yield fake
 
 
@@ -249,4 +275,15 @@ def pytest_runtest_makereport(
             pending = pending_calls(item.stash[_STUBBER_KEY])
             text = "\n".join([f"calls pending ({len(pending)}):", *(f"  {p}" for p in pending)])
             report.sections.append(("amplify-jobs", text))
+    if report.when == "teardown":
+        # The last report of the test has been made: release its stub, client, Stubber,
+        # chains and request log now rather than when the session ends.
+        _forget(item.stash, _STUB_KEY)
+        _forget(item.stash, _STUBBER_KEY)
+        _forget(item.stash, _OPTIONS_KEY)
     return report
+
+
+def _forget(stash: pytest.Stash, key: pytest.StashKey[Any]) -> None:
+    if key in stash:
+        del stash[key]

@@ -376,9 +376,9 @@ def test_fake_requests_are_unsigned(fake: FakeListJobs, monkeypatch: pytest.Monk
     seen: list[Any] = []
     original = fake.on_before_send
 
-    def spy(request: Any, operation: str) -> Any:
+    def spy(request: Any, operation: str, client: Any) -> Any:
         seen.append(dict(request.headers))
-        return original(request, operation)
+        return original(request, operation, client)
 
     monkeypatch.setattr(fake, "on_before_send", spy)
     fake.add_branch(APP, "main", jobs=1)

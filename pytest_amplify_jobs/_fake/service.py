@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pytest_amplify_jobs import _botocore, _generate, _model, _wire
+from pytest_amplify_jobs import _botocore, _generate, _model
 from pytest_amplify_jobs._checks import (
     check_bool,
     check_int,
@@ -25,7 +24,7 @@ from pytest_amplify_jobs._fake.wire import (
     served_operations,
 )
 from pytest_amplify_jobs._options import MAX_JOBS
-from pytest_amplify_jobs._routing import Mode
+from pytest_amplify_jobs._routing import Mode, RefusedCall, refused
 from pytest_amplify_jobs._text import short_repr
 from pytest_amplify_jobs._validate import validate_list_jobs_response
 
@@ -39,8 +38,10 @@ ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_AMPLIFY"
 __all__ = ["FakeListJobs", "FakeServiceError", "fake_list_jobs"]
 
 
-class FakeServiceError(AssertionError):
-    """A call the fake cannot answer like the service would (it never reaches the network)."""
+class FakeServiceError(RefusedCall, AssertionError):
+    """A call the fake cannot answer like the service would (it never reaches the network).
+
+    Raised as a botocore ``UnStubbedResponseError`` too, like every refusal."""
 
 
 class FakeListJobs(Mode):
@@ -350,16 +351,24 @@ class FakeListJobs(Mode):
 
         return UNSIGNED  # nothing to sign for: real credentials are never used
 
-    def on_before_send(self, request: Any, operation: str) -> Any:
-        from botocore.awsrequest import AWSResponse
+    def on_before_call(self, model: Any, client: Any) -> Any:
+        return None  # answered on the wire, at before-send
 
+    def on_before_send(self, request: Any, operation: str, client: Any) -> Any:
         with self._lock:
             try:
                 result = answer(self._store, request.method, request.url, request.body)
             except NotServed as error:
-                raise FakeServiceError(str(error)) from None
+                raise refused(
+                    operation, client, f"was refused: {error}", FakeServiceError
+                ) from None
             self._requests.append(result.request)
-        return AWSResponse(request.url, result.status, result.headers, _wire.RawBody(result.body))  # type: ignore[arg-type]
+        return _botocore.http_response(
+            client, request.url, result.status, result.headers, result.body
+        )
+
+    def describe(self) -> str:
+        return "fake service"
 
     # ---------------------------------------------------------------------------- activation
 
@@ -373,11 +382,11 @@ class FakeListJobs(Mode):
     def __enter__(self) -> FakeListJobs:
         return super().__enter__()  # type: ignore[no-any-return]
 
-    def _sleep(self, seconds: float) -> None:
+    def _sleep(self, seconds: float) -> bool:
+        """Record a retry delay; whether to really sleep it."""
         with self._lock:
             self._backoffs.append(seconds)
-        if self.keep_retry_delays:
-            time.sleep(seconds)
+        return self.keep_retry_delays
 
     def report(self) -> str:
         """The failure-report section: branches, requests and their answers."""
@@ -399,41 +408,29 @@ class FakeListJobs(Mode):
 
 
 class _RetrySleep:
-    """Zero botocore's retry sleeps for Amplify operations while a fake is active.
-
-    ``Endpoint._needs_retry`` decides and then sleeps through ``botocore.endpoint.time``; we wrap
-    the method so that, for Amplify operations, the sleep goes to the innermost fake (which
-    records it and sleeps zero). Decisions and attempt counts are botocore's own.
-    """
+    """Zero botocore's and aiobotocore's retry sleeps for Amplify operations while a fake is
+    active: the innermost fake records each delay (``backoffs``) and decides whether to sleep.
+    Retry decisions and attempt counts stay botocore's own."""
 
     _users: ClassVar[list[FakeListJobs]] = []
 
     @classmethod
-    def _wrap(cls, original: Callable[..., Any]) -> Callable[..., Any]:
-        def _needs_retry(
-            self: Any, attempts: int, operation_model: Any, *args: Any, **kwargs: Any
-        ) -> Any:
-            current = cls._users[-1] if cls._users and _botocore.needs_retry.active else None
-            amplify = operation_model.service_model.service_name == _model.SERVICE_NAME
-            hook = current._sleep if current is not None and amplify else None
-            with _botocore.retry_sleep(hook):
-                return original(self, attempts, operation_model, *args, **kwargs)
-
-        return _needs_retry
+    def _choose(cls, operation_model: Any) -> Callable[[float], bool] | None:
+        if not cls._users or operation_model.service_model.service_name != _model.SERVICE_NAME:
+            return None
+        return cls._users[-1]._sleep
 
     @classmethod
     def install(cls, fake: FakeListJobs) -> None:
         cls._users.append(fake)
-        _botocore.needs_retry.acquire(cls._wrap)
-        _botocore.install_endpoint_time()
+        _botocore.route_retry_sleeps(cls._choose)
 
     @classmethod
     def uninstall(cls, fake: FakeListJobs) -> None:
         if fake not in cls._users:
             return
         cls._users.remove(fake)
-        _botocore.needs_retry.release()
-        _botocore.uninstall_endpoint_time()
+        _botocore.unroute_retry_sleeps()
 
 
 def fake_list_jobs(
