@@ -27,7 +27,11 @@ if TYPE_CHECKING:
 __all__ = ["register_module", "stub_modules"]
 
 # Modules holding JobSummaryTypeDef and ListJobsResultTypeDef, in every stub package we know.
-STUB_MODULES = ("mypy_boto3_amplify.type_defs", "types_boto3_amplify.type_defs")
+STUB_MODULES = (
+    "mypy_boto3_amplify.type_defs",
+    "types_boto3_amplify.type_defs",
+    "types_aiobotocore_amplify.type_defs",
+)
 _done: set[str] = set()
 _lock = threading.Lock()
 

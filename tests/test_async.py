@@ -1,0 +1,272 @@
+"""Async clients (aiobotocore, aioboto3) in every mode.
+
+aiobotocore pins its own botocore, so these tests run in environments of their own:
+``nox -s async`` (the newest aiobotocore) and ``nox -s async_aioboto3`` (the aiobotocore the
+newest aioboto3 pins). In the main environment the module is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable
+from typing import Any
+
+import botocore.auth
+import pytest
+
+pytest.importorskip("aiobotocore", reason="aiobotocore is not installed here: run `nox -s async`")
+
+import aiobotocore
+import aiobotocore.client
+import aiobotocore.endpoint
+import aiobotocore.httpsession
+import aiobotocore.session
+from aiobotocore.session import get_session
+
+from pytest_amplify_jobs import (
+    ListJobsIntercept,
+    fake_list_jobs,
+    generate_chain,
+    stub_list_jobs,
+    validate_list_jobs_response,
+)
+from pytest_amplify_jobs._routing import RefusedCall
+
+APP, BRANCH = "d1asyncapp234", "main"
+
+
+def run(coroutine: Awaitable[Any]) -> Any:
+    return asyncio.run(coroutine)  # type: ignore[arg-type]
+
+
+@contextlib.asynccontextmanager
+async def aio_client(**credentials: str) -> Any:
+    async with get_session().create_client(
+        "amplify", region_name="us-east-1", **credentials
+    ) as client:
+        yield client
+
+
+async def all_jobs(client: Any, app: str = APP, branch: str = BRANCH) -> list[Any]:
+    jobs: list[Any] = []
+    paginator = client.get_paginator("list_jobs")
+    async for page in paginator.paginate(appId=app, branchName=branch):
+        validate_list_jobs_response(page)
+        jobs += page["jobSummaries"]
+    return jobs
+
+
+@pytest.fixture
+def wire(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
+    """Record every signature and every request that reaches aiobotocore's HTTP session."""
+    seen: dict[str, list[Any]] = {"sent": [], "signed": []}
+
+    async def send(self: Any, request: Any) -> Any:
+        seen["sent"].append(request.url)
+        raise AssertionError(f"a request reached the HTTP layer: {request.url}")
+
+    def add_auth(self: Any, request: Any) -> None:
+        seen["signed"].append(request.url)
+
+    monkeypatch.setattr(aiobotocore.httpsession.AIOHTTPSession, "send", send)
+    monkeypatch.setattr(botocore.auth.SigV4Auth, "add_auth", add_auth)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIACANARY0000000000")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "canary")
+    return seen
+
+
+def originals() -> dict[str, Any]:
+    endpoint = aiobotocore.endpoint
+    return {
+        "make_api_call": aiobotocore.client.AioBaseClient.__dict__["_make_api_call"],
+        "needs_retry": endpoint.AioEndpoint.__dict__["_needs_retry"],
+        "sleep": endpoint.AioEndpoint.__dict__.get("_sleep"),
+        "asyncio": endpoint.asyncio,
+        "create_client": aiobotocore.session.AioSession.__dict__["create_client"],
+    }
+
+
+# ------------------------------------------------------------------------------------ fake
+
+
+def test_the_fake_serves_an_async_client_created_before_activation(
+    wire: dict[str, list[Any]],
+) -> None:
+    before = originals()
+
+    async def body() -> None:
+        async with aio_client() as client:  # created before the fake exists
+            with fake_list_jobs(seed=3) as fake:
+                history = fake.add_branch(APP, BRANCH, jobs=120)
+                assert await all_jobs(client) == history
+                page = await client.list_jobs(appId=APP, branchName=BRANCH, maxResults=7)
+                assert page["jobSummaries"] == history[:7]
+                assert page["ResponseMetadata"]["HTTPStatusCode"] == 200
+                assert [r.params.get("maxResults") for r in fake.requests][-1] == 7
+
+    run(body())
+    assert originals() == before
+    assert wire == {"sent": [], "signed": []}
+
+
+def test_async_retries_sleep_zero_and_are_recorded(wire: dict[str, list[Any]]) -> None:
+    async def body() -> tuple[list[float], int, float]:
+        with fake_list_jobs() as fake:
+            history = fake.add_branch(APP, BRANCH, jobs=10)
+            fake.fail("LimitExceededException", times=2)
+            async with aio_client() as client:
+                loop = asyncio.get_running_loop()
+                start = loop.time()
+                page = await client.list_jobs(appId=APP, branchName=BRANCH)
+                took = loop.time() - start
+                assert page["jobSummaries"] == history
+                return fake.backoffs, page["ResponseMetadata"]["RetryAttempts"], took
+
+    backoffs, attempts, took = run(body())
+    assert attempts == 2 and len(backoffs) == 2 and all(b > 0 for b in backoffs)
+    assert took < sum(backoffs)  # the delays botocore asked for were not slept
+
+
+def test_async_errors_are_the_modeled_exceptions() -> None:
+    async def body() -> None:
+        with fake_list_jobs() as fake:
+            fake.add_branch(APP, BRANCH, jobs=3)
+            fake.fail("UnauthorizedException")
+            async with aio_client(aws_access_key_id="a", aws_secret_access_key="b") as client:
+                with pytest.raises(client.exceptions.UnauthorizedException) as info:
+                    await client.list_jobs(appId=APP, branchName=BRANCH)
+                assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 401
+
+    run(body())
+
+
+def test_concurrent_tasks_on_the_fake() -> None:
+    async def body() -> None:
+        with fake_list_jobs() as fake:
+            history = fake.add_branch(APP, BRANCH, jobs=60)
+            async with aio_client(aws_access_key_id="a", aws_secret_access_key="b") as client:
+                results = await asyncio.gather(*(all_jobs(client) for _ in range(8)))
+            assert all(result == history for result in results)
+
+    run(body())
+
+
+def test_an_unserved_async_call_is_refused_and_recorded(wire: dict[str, list[Any]]) -> None:
+    async def body() -> None:
+        with fake_list_jobs():
+            async with aio_client() as client:
+                with pytest.raises(RefusedCall, match="get_domain_association"):
+                    await client.get_domain_association(appId=APP, domainName="example.com")
+
+    run(body())
+    assert wire == {"sent": [], "signed": []}
+
+
+# ------------------------------------------------------------------------------- intercept
+
+
+def test_intercept_serves_async_clients(wire: dict[str, list[Any]]) -> None:
+    async def body() -> None:
+        with ListJobsIntercept() as intercept:
+            chain = intercept.generate(jobs=30, page_size=10)
+            async with aio_client() as client:
+                assert await all_jobs(client, chain.app_id, chain.branch_name) == list(chain.jobs)
+                with pytest.raises(RefusedCall, match="was not queued"):
+                    await client.list_jobs(appId=chain.app_id, branchName=chain.branch_name)
+
+    run(body())
+    assert wire == {"sent": [], "signed": []}
+
+
+# --------------------------------------------------------------------------------- Stubber
+
+
+def test_stub_list_jobs_on_an_async_client_and_a_stray_one(wire: dict[str, list[Any]]) -> None:
+    chain = generate_chain(jobs=25, page_size=10)
+
+    async def body() -> None:
+        async with aio_client(aws_access_key_id="a", aws_secret_access_key="b") as client:
+            with stub_list_jobs(chain, client=client, assert_no_refused_calls=False):
+                assert await all_jobs(client, chain.app_id, chain.branch_name) == list(chain.jobs)
+                async with aio_client() as stray:
+                    with pytest.raises(RefusedCall, match="does not serve"):
+                        await stray.list_jobs(appId=chain.app_id, branchName=chain.branch_name)
+
+    run(body())
+    assert wire == {"sent": [], "signed": []}
+
+
+# --------------------------------------------------------------------------------- aioboto3
+
+
+def test_aioboto3_clients_are_served(wire: dict[str, list[Any]]) -> None:
+    aioboto3 = pytest.importorskip("aioboto3", reason="aioboto3 is not installed here")
+
+    async def body() -> None:
+        with fake_list_jobs() as fake:
+            history = fake.add_branch(APP, BRANCH, jobs=70)
+            async with aioboto3.Session().client("amplify", region_name="eu-west-1") as client:
+                assert await all_jobs(client) == history
+
+    run(body())
+    assert wire == {"sent": [], "signed": []}
+
+
+# ------------------------------------------------------------------ async tests and fixtures
+
+ASYNC_TEST = """
+import pytest
+from aiobotocore.session import get_session
+
+{marker}
+async def test_fixture_in_an_async_test(amplify_fake{extra}):
+    history = amplify_fake.add_branch(app_id="d1abc", branch_name="main", jobs=60)
+    async with get_session().create_client("amplify", region_name="us-east-1") as client:
+        jobs = []
+        async for page in client.get_paginator("list_jobs").paginate(appId="d1abc", branchName="main"):
+            jobs += page["jobSummaries"]
+    assert jobs == history
+"""
+
+
+@pytest.mark.parametrize(
+    ("plugin", "marker", "extra", "args"),
+    [
+        (
+            "pytest_asyncio",
+            "@pytest.mark.asyncio",
+            "",
+            ("-o", "asyncio_default_fixture_loop_scope=function"),
+        ),
+        ("anyio", "@pytest.mark.anyio", ", anyio_backend", ()),
+    ],
+)
+def test_fixtures_in_async_def_tests(
+    pytester: pytest.Pytester, plugin: str, marker: str, extra: str, args: tuple[str, ...]
+) -> None:
+    pytest.importorskip(plugin, reason=f"{plugin} is not installed here")
+    pytester.makepyfile(ASYNC_TEST.format(marker=marker, extra=extra))
+    if plugin == "anyio":
+        pytester.makeconftest(
+            "import pytest\n@pytest.fixture\ndef anyio_backend():\n    return 'asyncio'\n"
+        )
+    result = pytester.runpytest_subprocess(
+        "-p", "no:randomly", "--disable-socket", "--allow-unix-socket", *args
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_from_type_resolves_the_aiobotocore_typeddicts() -> None:
+    type_defs = pytest.importorskip(
+        "types_aiobotocore_amplify.type_defs", reason="types-aiobotocore-amplify is not installed"
+    )
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=10, database=None)
+    @given(st.from_type(type_defs.JobSummaryTypeDef))
+    def check(job: Any) -> None:
+        validate_list_jobs_response({"jobSummaries": [job]})
+
+    check()
