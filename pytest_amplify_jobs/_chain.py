@@ -56,6 +56,9 @@ class ListJobsChain:
     every summary those pages carry, in order; ``error``, when set, answers the call after the
     last page. ``max_results`` is the ``maxResults`` the caller is expected to send (``None``:
     not checked, any value or none is accepted). ``page_size`` defaults to the largest page.
+    ``calls``, when set, queues only the first ``calls`` calls of the listing (a caller that
+    reads the newest page only): page ``calls`` keeps its ``nextToken`` and ``jobs`` is still
+    the whole history.
 
     >>> chain = generate_chain(jobs=5, page_size=2, seed=1)
     >>> [len(p["jobSummaries"]) for p in chain.pages]
@@ -71,6 +74,7 @@ class ListJobsChain:
     max_results: int | None = None
     error: ListJobsError | None = None
     region: str = "us-east-1"
+    calls: int | None = None
     jobs: tuple[JobSummary, ...] = field(init=False)
     # Generated chains are valid by construction and skip re-validation when queued.
     _trusted: bool = field(default=False, init=False, compare=False)
@@ -113,6 +117,16 @@ class ListJobsChain:
         object.__setattr__(self, "pages", pages)
         object.__setattr__(self, "page_size", page_size)
         object.__setattr__(self, "jobs", tuple(jobs))
+        total = len(pages) + (1 if self.error is not None else 0)
+        if self.calls is not None and (
+            isinstance(self.calls, bool)
+            or not isinstance(self.calls, int)
+            or not 1 <= self.calls <= total
+        ):
+            raise ValueError(
+                f"calls={short_repr(self.calls)} is not allowed; expected None (every call) or "
+                f"an integer from 1 to {total} (the calls of this listing)"
+            )
 
     @classmethod
     def _generated(cls, **kwargs: Any) -> ListJobsChain:
@@ -135,9 +149,10 @@ class ListJobsChain:
         if len(shown) < len(self.pages):
             text += f" | ... {len(self.pages) - len(shown)} more pages"
         error = f", error={self.error.code} at call {self.error_at}" if self.error else ""
+        calls = f", calls={self.calls}" if self.calls is not None else ""
         return (
             f"ListJobsChain(app_id={self.app_id!r}, branch_name={self.branch_name!r}, "
-            f"page_size={self.page_size}, max_results={self.max_results}, "
+            f"page_size={self.page_size}, max_results={self.max_results}{calls}, "
             f"{len(self.jobs)} jobs in {len(self.pages)} pages: {text}{error})"
         )
 
@@ -161,6 +176,11 @@ class ListJobsChain:
     def call_count(self) -> int:
         """How many ListJobs calls the chain answers: one per page, plus one for the error."""
         return len(self.pages) + (1 if self.error is not None else 0)
+
+    @property
+    def queued_calls(self) -> int:
+        """How many calls are queued: ``calls`` when set, else every call of the listing."""
+        return self.call_count if self.calls is None else self.calls
 
     @property
     def error_at(self) -> int | None:
@@ -293,7 +313,7 @@ class ListJobsChain:
         m = _model.model()
         install_probe(stubber.client)
         expectations = []
-        for index, page in enumerate(self.pages):
+        for index, page in enumerate(self.pages[: self.queued_calls]):
             expectation = Expectation(self, index)
             response = copy_response(page)
             if self._trusted:
@@ -303,7 +323,7 @@ class ListJobsChain:
             else:
                 stubber.add_response(m.method_name, response, expectation)
             expectations.append(expectation)
-        if self.error is not None:
+        if self.error is not None and self.queued_calls > len(self.pages):
             response = self.error_response()
             expectation = Expectation(self, len(self.pages))
             # add_client_error builds the same response from its parts (and sets the status).
@@ -450,6 +470,7 @@ def generate_chain(
     seed: int = 0,
     realistic: bool = True,
     region: str | None = None,
+    calls: int | None = None,
 ) -> ListJobsChain:
     """A seeded chain, fast and without a Hypothesis run: the same seed gives the same chain.
 
@@ -460,10 +481,15 @@ def generate_chain(
     default: the call after the last page); only the pages before it are served, and
     ``chain.jobs`` holds only the jobs those pages carry. ``app_id``, ``branch_name``,
     ``region`` (drawn when None), ``seed`` (0) and ``realistic`` (True) complete the list.
+    ``calls`` (None: every call) queues only the first ``calls`` ListJobs calls of the listing,
+    for code that reads the newest page(s) only; ``chain.jobs`` is still the whole history.
 
     >>> chain = generate_chain(jobs=3, page_size=2, error="LimitExceededException", error_at=1)
     >>> len(chain.pages), len(chain.jobs), chain.error.http_status
     (1, 2, 429)
+    >>> newest = generate_chain(jobs=200, page_size=50, calls=1)
+    >>> newest.queued_calls, len(newest.pages), len(newest.jobs), "nextToken" in newest.pages[0]
+    (1, 4, 200, True)
     """
     # The signature spells the options out for type checkers and editors; a test keeps it equal
     # to GenerateOptions, which checks them.
@@ -479,6 +505,7 @@ def generate_chain(
             seed=seed,
             realistic=realistic,
             region=region,
+            calls=calls,
         )
     )
 
@@ -508,4 +535,12 @@ def chain_from(options: GenerateOptions) -> ListJobsChain:
             f"{chain.call_count - 1} pages of up to {chain.page_size}, so error_at must be "
             f"0..{chain.call_count - 1}"
         )
+    if options.calls is not None:
+        if options.calls > chain.call_count:
+            raise ValueError(
+                f"calls={options.calls} is beyond the chain: {options.jobs} jobs make "
+                f"{chain.call_count} ListJobs call(s) of up to {chain.page_size} jobs, so calls "
+                f"must be 1..{chain.call_count}"
+            )
+        object.__setattr__(chain, "calls", options.calls)
     return chain

@@ -52,6 +52,7 @@ class GenerateOptions:
     seed: int = 0
     realistic: bool = True
     region: str | None = None
+    calls: int | None = None
 
     def __post_init__(self) -> None:
         check_int(ValueError, "jobs", self.jobs, 0, MAX_JOBS)
@@ -76,6 +77,7 @@ class GenerateOptions:
                 f"one of: {', '.join(m.errors)}"
             )
         check_int(ValueError, "error_at", self.error_at, 0, none_ok=True)
+        check_int(ValueError, "calls", self.calls, 1, none_ok=True)
 
     @property
     def error_obj(self) -> ListJobsError | None:
