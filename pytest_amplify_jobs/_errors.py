@@ -1,4 +1,10 @@
-"""``ListJobsError``: a modeled error a chain, an intercept queue or the fake answers with."""
+"""``ListJobsError``: an error a chain, an intercept queue or the fake answers ListJobs with.
+
+Either one of the operation's *modeled* errors (botocore raises its own exception class) or a
+*common* error AWS's front end sends for any operation (``ThrottlingException``,
+``ExpiredTokenException``...; botocore raises a plain ``ClientError`` with the code). The HTTP
+status, headers and message of both come from :mod:`._model`.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +18,12 @@ __all__ = ["ListJobsError"]
 
 @dataclass(frozen=True)
 class ListJobsError:
-    """A modeled ListJobs error: its code, the model's HTTP status for it, and a message.
+    """A ListJobs error: its code, the HTTP status AWS sends it with, and a message.
 
     >>> ListJobsError.of("LimitExceededException")
     ListJobsError(code='LimitExceededException', http_status=429, message='Rate exceeded')
+    >>> ListJobsError.of("ExpiredTokenException").http_status, ListJobsError.of("ExpiredTokenException").modeled
+    (403, False)
     """
 
     code: str
@@ -23,28 +31,33 @@ class ListJobsError:
     message: str
 
     def __post_init__(self) -> None:
-        errors = _model.model().errors
-        if not isinstance(self.code, str) or self.code not in errors:
+        allowed = _model.all_error_codes()
+        if not isinstance(self.code, str) or self.code not in allowed:
             raise ValueError(
-                f"code={short_repr(self.code)} is not a modeled ListJobs error; allowed: "
-                f"{', '.join(errors)}"
+                f"code={short_repr(self.code)} is neither a modeled ListJobs error nor a common "
+                f"AWS error; allowed: {', '.join(allowed)}"
             )
         status = self.http_status
         if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
             raise ValueError(
                 f"http_status={short_repr(status)} is not an error status; expected an integer "
-                f"from 400 to 599 (the model's for {self.code}: {errors[self.code]})"
+                f"from 400 to 599 (AWS's for {self.code}: {_model.error_status(self.code)})"
             )
         if not isinstance(self.message, str):
             raise TypeError(f"message={short_repr(self.message)} must be a string")
 
+    @property
+    def modeled(self) -> bool:
+        """Whether ListJobs' model lists the code (False: a common error of AWS's front end)."""
+        return _model.is_modeled(self.code)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers AWS sends with this error (``x-amzn-errortype``)."""
+        return _model.error_fact(self.code).headers
+
     @classmethod
     def of(cls, code: str, message: str | None = None) -> ListJobsError:
-        """The error for a modeled ``code``, with the model's HTTP status."""
-        m = _model.model()
-        if not isinstance(code, str) or code not in m.errors:
-            raise ValueError(
-                f"error={short_repr(code)} is not a modeled ListJobs error; allowed: "
-                f"{', '.join(m.errors)}"
-            )
-        return cls(code, m.errors[code], message if message is not None else m.error_message(code))
+        """The error for ``code`` (modeled or common), with the HTTP status AWS sends it with."""
+        fact = _model.error_fact(code)
+        return cls(code, fact.http_status, message if message is not None else fact.message)

@@ -51,6 +51,117 @@ _ERROR_MESSAGES = {
     "DependentServiceFailureException": "A dependent service failed. Try again later.",
 }
 
+# The errors AWS's front end answers for any operation of any service, before (or instead of)
+# the service itself: authentication, authorisation, throttling, availability. The model lists
+# none of them. code -> (HTTP status, message); the statuses are the ones AWS documents in its
+# "Common Errors" reference and sends on the wire. Kept apart from the modeled errors: botocore
+# has no exception class for them (a ``ClientError`` with the code) and strategies offer them
+# only on request.
+_CORAL = "http://internal.amazon.com/coral/com.amazon.coral.service/"
+_COMMON_ERRORS: dict[str, tuple[int, str]] = {
+    "ThrottlingException": (400, "Rate exceeded"),
+    "TooManyRequestsException": (429, "Too Many Requests"),
+    "AccessDeniedException": (
+        403,
+        "User is not authorized to perform: amplify:ListJobs with an explicit deny",
+    ),
+    "ExpiredTokenException": (403, "The security token included in the request is expired"),
+    "UnrecognizedClientException": (403, "The security token included in the request is invalid."),
+    "InvalidSignatureException": (
+        403,
+        "The request signature we calculated does not match the signature you provided.",
+    ),
+    "IncompleteSignatureException": (403, "Authorization header requires 'Signature' parameter."),
+    "MissingAuthenticationTokenException": (403, "Missing Authentication Token"),
+    "RequestExpired": (400, "Request has expired."),
+    "ValidationException": (400, "1 validation error detected"),
+    "ServiceUnavailableException": (503, "Service Unavailable"),
+    "InternalFailure": (500, "The request processing has failed because of an unknown error."),
+    "RequestTimeout": (
+        400,
+        "Your socket connection to the server was not read from or written to within the timeout period.",
+    ),
+    "RequestTimeoutException": (408, "Request timed out"),
+}
+
+
+@dataclass(frozen=True)
+class ErrorFact:
+    """One error code as the wire shows it: HTTP status, ``x-amzn-errortype``, message, and
+    whether the operation's model lists it (``modeled``) or AWS's front end sends it
+    (``common``)."""
+
+    code: str
+    http_status: int
+    message: str
+    modeled: bool
+    errortype: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers an answer with this error carries beyond the usual ones."""
+        return {"x-amzn-errortype": self.errortype}
+
+
+def common_error_codes() -> tuple[str, ...]:
+    """The errors AWS's front end sends for any operation (not in the service model).
+
+    >>> common_error_codes()[:2]
+    ('ThrottlingException', 'TooManyRequestsException')
+    """
+    modeled = model().service_errors
+    return tuple(code for code in _COMMON_ERRORS if code not in modeled)
+
+
+def all_error_codes(operation: str = OPERATION_NAME) -> tuple[str, ...]:
+    """The modeled errors of ``operation`` (the model's order), then the common ones.
+
+    >>> all_error_codes()[:4]
+    ('BadRequestException', 'UnauthorizedException', 'InternalFailureException', 'LimitExceededException')
+    """
+    modeled = tuple(shape.name for shape in _operation_model(operation).error_shapes)
+    return modeled + common_error_codes()
+
+
+def error_fact(code: str, operation: str = OPERATION_NAME) -> ErrorFact:
+    """The facts of ``code`` for ``operation``: a modeled error of it (the model's status),
+    another operation's modeled error (not ``modeled`` for this one), or a common error.
+
+    >>> error_fact("ThrottlingException")
+    ErrorFact(code='ThrottlingException', http_status=400, message='Rate exceeded', modeled=False, errortype='ThrottlingException:http://internal.amazon.com/coral/com.amazon.coral.service/')
+    >>> error_fact("LimitExceededException").http_status, error_fact("LimitExceededException").modeled
+    (429, True)
+    """
+    m = model()
+    op_errors = {s.name for s in _operation_model(operation).error_shapes}
+    if isinstance(code, str) and code in m.service_errors:
+        return ErrorFact(
+            code, m.service_errors[code], m.error_message(code), code in op_errors, f"{code}:"
+        )
+    if isinstance(code, str) and code in _COMMON_ERRORS:
+        status, message = _COMMON_ERRORS[code]
+        return ErrorFact(code, status, message, False, f"{code}:{_CORAL}")
+    from pytest_amplify_jobs._text import short_repr
+
+    raise ValueError(
+        f"error={short_repr(code)} is neither a modeled {operation} error nor one AWS's front end "
+        f"sends; allowed: {', '.join(all_error_codes(operation))}"
+    )
+
+
+def error_status(code: str, operation: str = OPERATION_NAME) -> int:
+    """The HTTP status AWS answers ``code`` with.
+
+    >>> error_status("ExpiredTokenException"), error_status("NotFoundException")
+    (403, 404)
+    """
+    return error_fact(code, operation).http_status
+
+
+def is_modeled(code: str, operation: str = OPERATION_NAME) -> bool:
+    """Whether ``operation``'s model lists ``code`` (botocore has an exception class for it)."""
+    return code in {s.name for s in _operation_model(operation).error_shapes}
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -146,8 +257,12 @@ class ListJobsModel:
         return out
 
     def error_message(self, code: str) -> str:
-        """The message the service writes for an error ``code``."""
-        return _ERROR_MESSAGES.get(code, f"{code}: the request failed")
+        """The message the service (or AWS's front end, for a common error) writes for ``code``."""
+        if code in _ERROR_MESSAGES:
+            return _ERROR_MESSAGES[code]
+        if code in _COMMON_ERRORS:
+            return _COMMON_ERRORS[code][1]
+        return f"{code}: the request failed"
 
     def describe_limit(self, member: str, *, request: bool = True) -> str:
         """Human words for a member's rule, quoted in error messages."""
@@ -337,6 +452,12 @@ def is_region(name: str) -> bool:
 def operation_names() -> tuple[str, ...]:
     """Every Amplify operation the installed model has."""
     return tuple(model().service_model.operation_names)
+
+
+def _operation_model(name: str) -> OperationModel:
+    if name == OPERATION_NAME:
+        return model().operation
+    return operation(name)
 
 
 def operation(name: str) -> OperationModel:

@@ -104,7 +104,13 @@ def headers(
     if length is not None:
         out["content-length"] = str(length)
     if error_code is not None:
-        out["x-amzn-errortype"] = f"{error_code}:"
+        # Modeled errors read "Code:", the front end's common errors name their Coral namespace.
+        known = (
+            error_code in _model.all_error_codes() or error_code in _model.model().service_errors
+        )
+        out["x-amzn-errortype"] = (
+            _model.error_fact(error_code).errortype if known else f"{error_code}:"
+        )
     return out
 
 

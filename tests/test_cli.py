@@ -96,7 +96,7 @@ def test_table_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
         (["--page-size", "0"], "--page-size 0 is not allowed; expected an integer from 1 to 50"),
         (["--jobs", "x"], "argument --jobs: invalid int value: 'x'"),
         (["--jobs", "-2"], "--jobs -2 is not allowed"),
-        (["--error", "Nope"], "--error 'Nope' is not a modeled ListJobs error"),
+        (["--error", "Nope"], "--error 'Nope' is neither a modeled ListJobs error"),
         (
             ["--error-at", "1"],
             "--error-at 1 is set but error is not; give error, one of: BadRequestException",

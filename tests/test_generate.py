@@ -148,7 +148,8 @@ BAD_ARGS: list[tuple[dict[str, Any], str]] = [
     ({"page_size": 10, "max_results": 5}, r"page_size=10 is greater than max_results=5"),
     (
         {"error": "NoSuchThing"},
-        r"error='NoSuchThing' is not a modeled ListJobs error; allowed: BadRequestException",
+        r"error='NoSuchThing' is neither a modeled ListJobs error nor one AWS's front end sends; "
+        r"allowed: BadRequestException",
     ),
     ({"error": 429}, r"error=429 must be a modeled error code"),
     (
