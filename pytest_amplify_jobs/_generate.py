@@ -642,3 +642,23 @@ def _quote(text: str) -> str:
     import urllib.parse  # only the fake's deployments need it
 
     return urllib.parse.quote(text, safe="")
+
+
+def renumber(ctx: BranchContext, jobs: Sequence[dict[str, Any]], newest_id: int) -> None:
+    """Give a history (newest first, ids ``n..1``) the ids ``newest_id`` downwards, in place:
+    ``jobId`` and the ARN derived from it; ``newest_id`` must leave every id positive.
+
+    >>> from pytest_amplify_jobs._choices import RandomChoices
+    >>> c = RandomChoices(0)
+    >>> ctx = draw_context(c, app_id=None, branch_name=None, region=None, realistic=True)
+    >>> jobs = draw_history(c, ctx, min_size=2, max_size=2)
+    >>> renumber(ctx, jobs, 57)
+    >>> [j["jobId"] for j in jobs], jobs[0]["jobArn"].endswith("/jobs/0000000057")
+    (['57', '56'], True)
+    """
+    if newest_id < len(jobs):
+        raise ValueError(f"newest_id={newest_id} leaves ids below 1 for {len(jobs)} jobs")
+    for index, job in enumerate(jobs):
+        job_id = str(newest_id - index)
+        job["jobId"] = job_id
+        job["jobArn"] = ctx.arn_prefix + job_id.zfill(10)
