@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytest_amplify_jobs import _model
+from pytest_amplify_jobs._coherence import ANY_SCENARIO, Scenario
 
 if TYPE_CHECKING:
     from pytest_amplify_jobs._choices import Choices
@@ -384,36 +385,55 @@ def draw_summary(
 # ----------------------------------------------------------------------------------- histories
 
 
-def _coherent_statuses(draws: Sequence[JobDraw]) -> list[str]:
+def _coherent_statuses(
+    draws: Sequence[JobDraw],
+    allowed: tuple[str, ...] | None = None,
+    pinned: int = 0,
+) -> list[str]:
     """Newest first: queued jobs, then at most one building job, then only finished ones.
 
-    A drawn status that would break this becomes the most ordinary finished status: never
-    one the property under test may be looking for, so deleting a job while shrinking cannot
-    turn another job into the interesting one.
+    The first ``pinned`` draws are kept as drawn (the scenario checked them). A later drawn
+    status that would break the order becomes the most ordinary finished status ``allowed``:
+    never one the property under test may be looking for, so deleting a job while shrinking
+    cannot turn another job into the interesting one. When ``allowed`` has no finished status
+    the history stays queued, with at most its oldest job building (the scenario's size check
+    makes sure that is enough).
     """
     m = _model.model()
-    ordinary = m.finished_statuses[0]
+    allowed = allowed or m.statuses
+    finished = [s for s in m.finished_statuses if s in allowed]
+    queued = [s for s in m.queued_statuses if s in allowed]
+    ordinary = finished[0] if finished else None
     queued_allowed = True
     out: list[str] = []
-    for draw in draws:
+    last = len(draws) - 1
+    for index, draw in enumerate(draws):
         status = draw.status
-        if status in m.queued_statuses and queued_allowed:
+        if index < pinned or (status in m.queued_statuses and queued_allowed):
+            queued_allowed = queued_allowed and status in m.queued_statuses
             out.append(status)
             continue
-        if not (
-            status in m.finished_statuses or (status in m.building_statuses and queued_allowed)
-        ):
-            status = ordinary
+        building_ok = queued_allowed and (ordinary is not None or index == last)
+        if not (status in m.finished_statuses or (status in m.building_statuses and building_ok)):
+            if ordinary is not None:
+                status = ordinary
+            elif queued_allowed and queued:
+                out.append(queued[0])
+                continue
         queued_allowed = False
         out.append(status)
     return out
 
 
 def build_history(
-    ctx: BranchContext, draws: Sequence[JobDraw], epoch_offset: int
+    ctx: BranchContext,
+    draws: Sequence[JobDraw],
+    epoch_offset: int,
+    scenario: Scenario = ANY_SCENARIO,
 ) -> list[dict[str, Any]]:
-    """A branch's jobs, newest first, ids ``len(draws)..1``, with a coherent timeline."""
-    statuses = _coherent_statuses(draws)
+    """A branch's jobs, newest first, ids ``len(draws)..1``, with a coherent timeline; the
+    first ``len(scenario.newest)`` draws are the pinned newest jobs."""
+    statuses = _coherent_statuses(draws, scenario.statuses, len(scenario.newest))
     cursor = EPOCH + dt.timedelta(seconds=epoch_offset)
     jobs: list[dict[str, Any]] = []
     previous: dict[str, Any] | None = None
@@ -437,15 +457,42 @@ def draw_history(
     min_size: int,
     max_size: int | None,
     finished_only: bool = False,
+    scenario: Scenario = ANY_SCENARIO,
 ) -> list[dict[str, Any]]:
-    """A coherent history; ``finished_only`` leaves no job queued or building."""
+    """A coherent history of ``min_size..max_size`` jobs holding ``scenario`` (checked, and
+    its sizes by :meth:`Scenario.check_size`); ``finished_only`` leaves no job queued or
+    building.
+
+    The pinned newest jobs are drawn first (their status fixed, the rest of each job drawn),
+    then the older ones as a list, so shrinking deletes older jobs and keeps the pinned ones.
+
+    >>> from pytest_amplify_jobs._choices import RandomChoices
+    >>> from pytest_amplify_jobs._coherence import check_scenario
+    >>> c = RandomChoices(0)
+    >>> ctx = draw_context(c, app_id=None, branch_name=None, region=None, realistic=True)
+    >>> scenario = check_scenario(ValueError, newest=["PENDING", "RUNNING"])
+    >>> history = draw_history(c, ctx, min_size=4, max_size=4, scenario=scenario)
+    >>> [job["status"] for job in history][:2]
+    ['PENDING', 'RUNNING']
+    """
     epoch_offset = c.integer(0, _EPOCH_SPREAD)
-    statuses = None
+    statuses = scenario.statuses
     if finished_only:
         finished = _model.model().finished_statuses
-        statuses = tuple(s for s in status_table(ctx.realistic) if s in finished)
-    draws = c.many(JobDrawer(ctx.realistic, statuses), min_size, max_size)
-    return build_history(ctx, draws, epoch_offset)
+        statuses = tuple(s for s in statuses or status_table(ctx.realistic) if s in finished)
+    pinned = [
+        JobDrawer(ctx.realistic, (status,), scenario.job_types)(c) for status in scenario.newest
+    ]
+    count = len(pinned)
+    limit = scenario.max_jobs()
+    if limit is not None:
+        max_size = limit if max_size is None else min(max_size, limit)
+    rest = c.many(
+        JobDrawer(ctx.realistic, statuses, scenario.job_types),
+        max(0, min_size - count),
+        None if max_size is None else max(0, max_size - count),
+    )
+    return build_history(ctx, pinned + rest, epoch_offset, scenario)
 
 
 # -------------------------------------------------------------------------------------- pages
