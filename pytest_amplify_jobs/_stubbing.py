@@ -1,26 +1,126 @@
-"""Queues of ListJobs chains: what a test does with them, and the botocore ``Stubber`` one.
+"""Queues of Amplify calls: what a test does with them, and the botocore ``Stubber`` one.
 
-:class:`ListJobsQueue` is shared by every mechanism that serves queued chains (the Stubber here,
-intercept mode in :mod:`._intercept`): adding, generating with seeds and marker defaults,
-recording calls and the failure report.
+:class:`ListJobsQueue` is shared by every mechanism that serves queued calls (the Stubber here,
+intercept mode in :mod:`._intercept`): ListJobs chains (adding, generating with seeds and marker
+defaults), responses of every other job operation in the ``Stubber``'s own vocabulary
+(``add_response``, ``add_client_error``, plus ``add_job_progress``), recording calls and the
+failure report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextvars
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pytest_amplify_jobs import _botocore, _model
+from pytest_amplify_jobs import _botocore, _model, _wire
 from pytest_amplify_jobs._chain import ListJobsChain, chain_from
-from pytest_amplify_jobs._expect import Expectation, event_name, install_probe
+from pytest_amplify_jobs._expect import Expectation, copy_response, install_probe
+from pytest_amplify_jobs._fake.state import operation_errors
 from pytest_amplify_jobs._options import GenerateOptions
-from pytest_amplify_jobs._text import pending_message, short_repr
+from pytest_amplify_jobs._responses import ResponseScript, operation_of
+from pytest_amplify_jobs._text import call_text, method_name, pending_message, short_repr
+from pytest_amplify_jobs._validate import InvalidResponse, response_violations
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.stub import Stubber
 
-__all__ = ["ListJobsQueue", "ListJobsStub", "pending_calls"]
+__all__ = ["CallExpectation", "ListJobsQueue", "ListJobsStub", "pending_calls"]
+
+_MISSING = "<not sent>"
+_PROBE_ID = "pytest-amplify-jobs-call-params-probe"
+_call_params: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.ContextVar(
+    "pytest_amplify_jobs_call_params_probe", default=None
+)
+
+
+def _probe(params: Mapping[str, Any], **_: Any) -> None:
+    _call_params.set(params)
+
+
+def _service_event(prefix: str, client: BaseClient) -> str:
+    return f"{prefix}.{client.meta.service_model.service_id.hyphenize()}"
+
+
+class CallExpectation(Mapping[str, Any]):
+    """The expected parameters of one queued call of any operation (``None``: not checked).
+
+    Like :class:`._expect.Expectation`: the ``Stubber`` reads it through ``items()``, where the
+    call's real parameters are compared and each differing one is named; ``stub.ANY`` matches
+    anything, as in the ``Stubber``.
+    """
+
+    def __init__(self, operation: str, expected: Mapping[str, Any] | None, what: str = "") -> None:
+        self.operation = operation
+        self.expected = None if expected is None else dict(expected)
+        self.what = what
+        self._view: Mapping[str, Any] = self.expected or {}
+
+    def describe(self) -> str:
+        call = (
+            call_text(self.operation, self.expected)
+            if self.expected is not None
+            else f"{method_name(self.operation)}(any parameters)"
+        )
+        return f"{call}{f' -> {self.what}' if self.what else ''}"
+
+    def differences(self, params: Mapping[str, Any]) -> list[str]:
+        if self.expected is None:
+            return []
+        lines = []
+        for name in [*self.expected, *(k for k in params if k not in self.expected)]:
+            want = self.expected.get(name, _MISSING)
+            got = params.get(name, _MISSING)
+            if want != got:
+                shown_want = want if want is _MISSING else short_repr(want)
+                shown_got = got if got is _MISSING else short_repr(got)
+                lines.append(f"  {name}: expected {shown_want}, got {shown_got}")
+        return lines
+
+    def check(self, params: Mapping[str, Any]) -> None:
+        from botocore.exceptions import StubAssertionError
+
+        lines = self.differences(params)
+        if lines:
+            raise StubAssertionError(
+                operation_name=self.operation,
+                reason=f"parameters differ for {self.describe()}:\n" + "\n".join(lines),
+            )
+        self._view = params
+
+    def items(self) -> Any:
+        params = _call_params.get()
+        if params is None:  # the probe was not installed: compare with what we expect
+            params = self.expected or {}
+        self.check(params)
+        return super().items()
+
+    def __getitem__(self, key: str) -> Any:
+        return self._view[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._view)
+
+    def __len__(self) -> int:
+        return len(self._view)
+
+    def __repr__(self) -> str:
+        return f"<CallExpectation {self.describe()}>"
+
+
+def _summary(operation: str, response: Mapping[str, Any]) -> str:
+    """A few words on a queued response, for pending lists and reports."""
+    summary = response.get("jobSummary")
+    job = response.get("job")
+    if isinstance(job, Mapping):
+        summary = job.get("summary")
+    if isinstance(summary, Mapping):
+        return f"job {summary.get('jobId')} {summary.get('status')}"
+    error = response.get("Error")
+    if isinstance(error, Mapping):
+        return f"error {error.get('Code')}"
+    return f"{operation} response"
 
 
 def pending_calls(stubber: Stubber) -> list[str]:
@@ -34,7 +134,7 @@ def pending_calls(stubber: Stubber) -> list[str]:
         return []
     out = []
     for operation, expected in entries:
-        if isinstance(expected, Expectation):
+        if isinstance(expected, (Expectation, CallExpectation)):
             out.append(expected.describe())
         else:
             out.append(f"{operation} (queued on the Stubber by hand)")
@@ -62,16 +162,38 @@ class ListJobsQueue:
         self._chains: list[ListJobsChain] = []
         self._seeds: list[int] = []
         self._calls: list[dict[str, Any]] = []
+        self._all_calls: list[tuple[str, dict[str, Any]]] = []
+        self._script: ResponseScript | None = None
+        self._responses = 0
 
     def _queue(self, chain: ListJobsChain) -> None:
+        raise NotImplementedError
+
+    def _queue_response(
+        self, operation: str, response: dict[str, Any], expectation: CallExpectation
+    ) -> None:
+        """Queue one response (an error response when it holds ``Error``)."""
         raise NotImplementedError
 
     def pending(self) -> list[str]:
         """Descriptions of the calls still queued."""
         raise NotImplementedError
 
-    def _record(self, params: Mapping[str, Any], **_: Any) -> None:
-        self._calls.append(dict(params))
+    def _record(self, params: Mapping[str, Any], model: Any = None, **_: Any) -> None:
+        operation = model.name if model is not None else _model.OPERATION_NAME
+        self._all_calls.append((operation, dict(params)))
+        if operation == _model.OPERATION_NAME:
+            self._calls.append(dict(params))
+
+    @property
+    def script(self) -> ResponseScript:
+        """The :class:`ResponseScript` generated responses come from: every chain queued so
+        far, and the calls queued since (a started job is known to later GetJob responses)."""
+        if self._script is None:
+            self._script = ResponseScript(seed=self.seed, region=self.region)
+            for chain in self._chains:
+                self._script.add_chain(chain)
+        return self._script
 
     def add(self, chain: ListJobsChain) -> ListJobsChain:
         """Queue an explicit chain (hand-built ones are strictly validated first)."""
@@ -82,7 +204,162 @@ class ListJobsQueue:
             )
         self._queue(chain)
         self._chains.append(chain)
+        if self._script is not None:
+            self._script.add_chain(chain)
         return chain
+
+    def add_response(
+        self,
+        operation_name: str,
+        service_response: Mapping[str, Any] | None = None,
+        expected_params: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Queue a response of any job operation, as ``Stubber.add_response`` does.
+
+        ``operation_name`` is ``"GetJob"`` or the method name ``"get_job"``. With no
+        ``service_response``, one is generated for ``expected_params`` (filled in where left
+        out: the latest chain's app and branch, the job started last...), coherent with the
+        chains and calls queued so far (see :class:`ResponseScript`). A hand-written response
+        is strictly validated first. ``expected_params`` (None: not checked) are checked like
+        the Stubber's, and a mismatch names each differing parameter. Returns a copy of the
+        queued response.
+        """
+        operation = operation_of(operation_name)
+        if expected_params is not None and not isinstance(expected_params, Mapping):
+            raise TypeError(
+                f"expected_params={short_repr(expected_params)} must be a dict of parameters "
+                "or None (not checked)"
+            )
+        if service_response is None:
+            response = self.script.response(operation, expected_params)
+        else:
+            if not isinstance(service_response, Mapping):
+                raise TypeError(
+                    f"service_response={short_repr(service_response)} must be a dict "
+                    f"(a {operation} response) or None (generated)"
+                )
+            violations = response_violations(service_response, operation)
+            if violations:
+                raise InvalidResponse(violations, operation)
+            response = copy_response(dict(service_response))
+            self.script.learn(operation, response)
+        self._queue_response(
+            operation,
+            copy_response(response),
+            CallExpectation(operation, expected_params, _summary(operation, response)),
+        )
+        self._responses += 1
+        return response
+
+    def add_client_error(
+        self,
+        operation_name: str,
+        service_error_code: str = "",
+        service_message: str = "",
+        http_status_code: int | None = None,
+        service_error_meta: Mapping[str, Any] | None = None,
+        expected_params: Mapping[str, Any] | None = None,
+        response_meta: Mapping[str, Any] | None = None,
+        modeled_fields: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Queue an error, as ``Stubber.add_client_error`` does, with the model's defaults.
+
+        ``service_error_code`` must be an error the operation models; ``http_status_code``
+        defaults to the model's status for it, ``service_message`` to the service's message,
+        and the modeled ``message`` field is set as botocore parses it. Returns the parsed
+        error response the call raises with (``ClientError.response``).
+        """
+        operation = operation_of(operation_name)
+        modeled = sorted(operation_errors(operation))
+        if not isinstance(service_error_code, str) or service_error_code not in modeled:
+            raise ValueError(
+                f"service_error_code={short_repr(service_error_code)} is not an error "
+                f"{operation} models; allowed: {', '.join(modeled)}"
+            )
+        m = _model.model()
+        status = http_status_code
+        if status is None:
+            status = m.service_errors.get(service_error_code, 400)
+        if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
+            raise ValueError(
+                f"http_status_code={short_repr(status)} is not an error status; expected an "
+                f"integer from 400 to 599 or None (the model's: "
+                f"{m.service_errors.get(service_error_code)})"
+            )
+        if not isinstance(service_message, str):
+            raise TypeError(f"service_message={short_repr(service_message)} must be a string")
+        message = service_message or m.error_message(service_error_code)
+        for name, value in (
+            ("service_error_meta", service_error_meta),
+            ("expected_params", expected_params),
+            ("response_meta", response_meta),
+            ("modeled_fields", modeled_fields),
+        ):
+            if value is not None and not isinstance(value, Mapping):
+                raise TypeError(f"{name}={short_repr(value)} must be a dict or None")
+        when = self.script.store.now()
+        self._responses += 1
+        rid = _wire.request_id(self.seed * 7919 + 15485863 + self._responses)
+        response: dict[str, Any] = {
+            "ResponseMetadata": {
+                **_wire.response_metadata(
+                    rid,
+                    when,
+                    status=status,
+                    length=len(_wire.error_body(message)),
+                    error_code=service_error_code,
+                ),
+                **(response_meta or {}),
+            },
+            "Error": {"Message": message, "Code": service_error_code, **(service_error_meta or {})},
+        }
+        shape = next(
+            (e for e in _model.operation(operation).error_shapes if e.name == service_error_code),
+            None,
+        )
+        if modeled_fields is not None:
+            response.update(modeled_fields)
+        elif "message" in getattr(shape, "members", {}):
+            response["message"] = message
+        self._queue_response(
+            operation,
+            copy_response(response),
+            CallExpectation(operation, expected_params, f"error {service_error_code}"),
+        )
+        return response
+
+    def add_job_progress(
+        self,
+        job_id: str | None = None,
+        *,
+        app_id: str | None = None,
+        branch_name: str | None = None,
+        to: str = "SUCCEED",
+    ) -> list[dict[str, Any]]:
+        """Queue the GetJob responses of code polling a job until it finishes; return them.
+
+        ``job_id`` defaults to the job the last queued StartJob / StartDeployment response
+        started (else the branch's newest job). One response per poll, each moving the job one
+        lifecycle step as the fake does (``PENDING`` behind a running build,
+        ``PROVISIONING``, ``RUNNING``, then ``to``: ``SUCCEED``, ``FAILED`` or ``CANCELLED``),
+        each expecting ``appId``, ``branchName`` and ``jobId``.
+        """
+        responses = self.script.job_progress(job_id, app_id=app_id, branch_name=branch_name, to=to)
+        for response in responses:
+            summary = response["job"]["summary"]
+            arn_app, arn_branch = summary["jobArn"].split(":apps/", 1)[1].split("/branches/")
+            params = {
+                "appId": arn_app,
+                "branchName": arn_branch.rsplit("/jobs/", 1)[0],
+                "jobId": summary["jobId"],
+            }
+            self._queue_response(
+                "GetJob",
+                copy_response(response),
+                CallExpectation("GetJob", params, _summary("GetJob", response)),
+            )
+            self._responses += 1
+        return responses
 
     def generate(self, **kwargs: Any) -> ListJobsChain:
         """``generate_chain(**kwargs)`` with marker defaults and this test's seed, queued."""
@@ -99,6 +376,14 @@ class ListJobsQueue:
     def calls(self) -> list[dict[str, Any]]:
         """The parameters of every ListJobs call made so far, in order (copies)."""
         return [dict(c) for c in self._calls]
+
+    def calls_to(self, operation_name: str) -> list[dict[str, Any]]:
+        """The parameters of every call of ``operation_name`` made so far, in order (copies).
+
+        ``"GetJob"`` or ``"get_job"``; ``calls`` is ``calls_to("ListJobs")``.
+        """
+        operation = operation_of(operation_name)
+        return [dict(params) for op, params in self._all_calls if op == operation]
 
     @property
     def chains(self) -> tuple[ListJobsChain, ...]:
@@ -126,8 +411,13 @@ class ListJobsQueue:
                 f"{len(chain.pages)} pages, {len(chain.jobs)} jobs, page_size {chain.page_size}, "
                 f"max_results {chain.max_results}, error {error}"
             )
-        lines.append(f"calls made ({len(self._calls)}):")
-        for params in self._calls:
+        if self._responses:
+            lines.append(f"other responses queued: {self._responses}")
+        lines.append(f"calls made ({len(self._all_calls)}):")
+        for operation, params in self._all_calls:
+            if operation != _model.OPERATION_NAME:
+                lines.append(f"  {call_text(operation, params, 30)}")
+                continue
             shown = ", ".join(
                 f"{k}={short_repr(v, 30)}" for k, v in params.items() if k != m.input_token
             )
@@ -176,18 +466,41 @@ class ListJobsStub(ListJobsQueue):
         self.stubber = stubber
         self._recorder_id = f"pytest-amplify-jobs-calls-{id(self)}"
         install_probe(client)
-        client.meta.events.register(
-            event_name("provide-client-params", client), self._record, unique_id=self._recorder_id
-        )
+        event = _service_event("provide-client-params", client)
+        client.meta.events.register(event, _probe, unique_id=_PROBE_ID)
+        client.meta.events.register(event, self._record, unique_id=self._recorder_id)
 
     def close(self) -> None:
         """Stop recording calls on the client (the queue itself belongs to the Stubber)."""
         self.client.meta.events.unregister(
-            event_name("provide-client-params", self.client), unique_id=self._recorder_id
+            _service_event("provide-client-params", self.client), unique_id=self._recorder_id
         )
 
     def _queue(self, chain: ListJobsChain) -> None:
         chain.add_to(self.stubber)
+
+    def _queue_response(
+        self, operation: str, response: dict[str, Any], expectation: CallExpectation
+    ) -> None:
+        if "Error" not in response:
+            _botocore.queue_trusted(
+                self.stubber, operation, method_name(operation), response, expectation
+            )
+            return
+        error = response["Error"]
+        meta = {k: v for k, v in response["ResponseMetadata"].items() if k != "HTTPStatusCode"}
+        extra = {k: v for k, v in error.items() if k not in ("Code", "Message")}
+        modeled = {k: v for k, v in response.items() if k not in ("Error", "ResponseMetadata")}
+        self.stubber.add_client_error(
+            method_name(operation),
+            service_error_code=error["Code"],
+            service_message=error["Message"],
+            http_status_code=response["ResponseMetadata"]["HTTPStatusCode"],
+            service_error_meta=extra or None,
+            expected_params=expectation,
+            response_meta=meta,
+            modeled_fields=modeled or None,
+        )
 
     def pending(self) -> list[str]:
         return pending_calls(self.stubber)

@@ -117,7 +117,7 @@ def test_an_unqueued_call_names_what_is_queued() -> None:
         chain = intercept.generate(jobs=4, page_size=2)
         with pytest.raises(UnStubbedResponseError, match=r"next queued: call 0 of chain"):
             MODULE_CLIENT.list_branches(appId=chain.app_id)
-        intercept._entries.clear()
+        intercept._queues.clear()
 
 
 def test_parameters_are_checked_like_the_stubber_path() -> None:
@@ -126,7 +126,7 @@ def test_parameters_are_checked_like_the_stubber_path() -> None:
         with pytest.raises(StubAssertionError) as info:
             MODULE_CLIENT.list_jobs(appId=chain.app_id, branchName=chain.branch_name, maxResults=5)
         assert str(info.value).splitlines()[1:] == ["  maxResults: expected 2, got 5"]
-        intercept._entries.clear()
+        intercept._queues.clear()
 
 
 def test_responses_are_copies() -> None:

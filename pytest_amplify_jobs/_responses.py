@@ -1,0 +1,367 @@
+"""Generated responses for every job operation, coherent with the chains a test queues.
+
+A :class:`ResponseScript` answers, at queue time, what the fake service would answer to the
+calls a test queues, in that order: it holds the fake's own store (:mod:`._fake.state`), given
+the branch of every chain queued so far, and answers each call through the fake's handlers
+(:data:`._fake.wire.HANDLERS`). So GetJob of a job in the chain returns that very summary and
+its steps, StartJob's job takes the next id on the branch (``PENDING``, behind a running build),
+GetBranch counts the chain's jobs, and a started job moves one lifecycle step per GetJob, as in
+the fake. Nothing here is written twice: the fake's rules are the script's rules.
+
+Choices (the branch drawn when no chain names one, the store's seed) come from a seeded
+``random.Random`` or from Hypothesis, so the strategy of :mod:`.strategies` shrinks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from pytest_amplify_jobs import _generate, _model, _wire
+from pytest_amplify_jobs._chain import ListJobsChain
+from pytest_amplify_jobs._checks import check_region, check_seed
+from pytest_amplify_jobs._choices import RandomChoices
+from pytest_amplify_jobs._expect import copy_response
+from pytest_amplify_jobs._fake.state import JobMeta, ServiceError, Store, Token
+from pytest_amplify_jobs._fake.wire import HANDLERS
+from pytest_amplify_jobs._text import call_text, method_name, short_repr
+from pytest_amplify_jobs._validate import InvalidRequest, request_violations
+
+if TYPE_CHECKING:
+    from pytest_amplify_jobs._choices import Choices
+
+__all__ = ["OPERATIONS", "ResponseScript", "generate_response", "operation_of"]
+
+#: Every operation a response can be generated (and queued) for: those the fake serves.
+OPERATIONS: tuple[str, ...] = tuple(HANDLERS)
+_BY_METHOD = {method_name(op): op for op in OPERATIONS}
+# A job started in the script reaches its end in a few steps; a bound keeps a bug from looping.
+_MAX_STEPS = 20
+_DEFAULT_HISTORY = 10
+
+
+def operation_of(name: object, parameter: str = "operation_name") -> str:
+    """The operation for ``"GetJob"`` or botocore's method name ``"get_job"``.
+
+    >>> operation_of("get_job"), operation_of("StartJob")
+    ('GetJob', 'StartJob')
+    >>> operation_of("PutObject")
+    Traceback (most recent call last):
+    ValueError: operation_name='PutObject' is not an operation served here; allowed: ListJobs, GetJob, StartJob, StopJob, DeleteJob, CreateDeployment, StartDeployment, ListBranches, GetBranch, ListApps, GetApp (or their method names: list_jobs, ...)
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"{parameter}={short_repr(name)} must be a string such as 'GetJob'")
+    if name in OPERATIONS:
+        return name
+    if name in _BY_METHOD:
+        return _BY_METHOD[name]
+    raise ValueError(
+        f"{parameter}={short_repr(name)} is not an operation served here; allowed: "
+        f"{', '.join(OPERATIONS)} (or their method names: {method_name(OPERATIONS[0])}, ...)"
+    )
+
+
+def _check_params(params: object, parameter: str = "params") -> dict[str, Any]:
+    if params is None:
+        return {}
+    if not isinstance(params, Mapping):
+        raise TypeError(f"{parameter}={short_repr(params)} must be a dict of request parameters")
+    return dict(params)
+
+
+def _check_final(to: object) -> str:
+    finished = _model.model().finished_statuses
+    if not isinstance(to, str) or to not in finished:
+        raise ValueError(
+            f"to={short_repr(to)} is not allowed; expected one of {', '.join(finished)}"
+        )
+    return to
+
+
+class ResponseScript:
+    """Responses for a sequence of Amplify calls, as the fake service would answer them.
+
+    Give it the chains the code lists (:meth:`add_chain`), then ask for each call's response in
+    the order the code makes the calls (:meth:`response`); :meth:`job_progress` answers the
+    GetJob polls of a started job until it finishes. Parameters left out are filled from the
+    latest chain (``appId``, ``branchName``), the job started last or the newest job
+    (``jobId``), ``jobType='RELEASE'``. Every response is strictly valid, with
+    ``ResponseMetadata``; the same seed and calls give the same responses.
+
+    >>> from pytest_amplify_jobs import generate_chain
+    >>> chain = generate_chain(jobs=200, page_size=50, calls=1, seed=3)
+    >>> script = ResponseScript(chain, seed=3)
+    >>> started = script.response("StartJob", {"jobType": "RELEASE"})["jobSummary"]
+    >>> started["jobId"], started["status"], chain.jobs[0]["status"]
+    ('201', 'PENDING', 'RUNNING')
+    >>> # Job 200 was building: 201 waits one poll for it, then builds.
+    >>> [r["job"]["summary"]["status"] for r in script.job_progress()]
+    ['PENDING', 'PROVISIONING', 'RUNNING', 'SUCCEED']
+    >>> script.response("GetBranch")["branch"]["totalNumberOfJobs"]
+    '201'
+    """
+
+    def __init__(
+        self, chain: ListJobsChain | None = None, *, seed: int = 0, region: str | None = None
+    ) -> None:
+        if chain is not None and not isinstance(chain, ListJobsChain):
+            raise TypeError(f"chain={short_repr(chain)} must be a ListJobsChain or None")
+        check_seed(TypeError, seed)
+        check_region(ValueError, region)
+        region = region or (chain.region if chain is not None else "us-east-1")
+        self._init(RandomChoices(seed), seed, region)
+        if chain is not None:
+            self.add_chain(chain)
+
+    def _init(self, choices: Choices, seed: int, region: str) -> None:
+        self._choices = choices
+        self.store = Store(seed=seed, region=region)
+        self._branch: tuple[str, str] | None = None  # the latest branch named
+        self._started: dict[tuple[str, str], str] = {}  # the latest job started per branch
+        self._reserved: dict[tuple[str, str], str] = {}  # CreateDeployment's latest job id
+        self._answered = 0
+
+    @classmethod
+    def drawn(cls, choices: Choices, region: str) -> ResponseScript:
+        """A script whose choices come from ``choices`` (Hypothesis: shrinkable)."""
+        script = cls.__new__(cls)
+        script._init(choices, choices.integer(0, _generate.FLAVOUR_MAX), region)
+        return script
+
+    # ------------------------------------------------------------------------- branches
+
+    def add_chain(self, chain: ListJobsChain) -> None:
+        """Serve ``chain``'s branch (its whole history) from now on; its tokens stay valid."""
+        if not isinstance(chain, ListJobsChain):
+            raise TypeError(f"chain={short_repr(chain)} must be a ListJobsChain")
+        m = _model.model()
+        key = (chain.app_id, chain.branch_name)
+        with self.store.lock:
+            self.store.put_branch(*key, [dict(job) for job in chain.jobs])
+            generation = self.store.branches[key].generation
+            for page in chain._raw_pages:
+                summaries = page.get(m.result_key) or ()
+                if m.output_token in page and summaries:
+                    after = int(summaries[-1]["jobId"])
+                    self.store.tokens[page[m.output_token]] = Token(*key, after, generation)
+        self._branch = key
+
+    def _draw_branch(self, operation: str, params: Mapping[str, Any]) -> None:
+        """A finished history for a branch no chain named, fitting the job ``params`` name."""
+        c = self._choices
+        ctx = _generate.draw_context(
+            c,
+            app_id=params.get("appId"),
+            branch_name=params.get("branchName"),
+            region=self.store.region,
+            realistic=True,
+        )
+        jobs = _generate.draw_history(
+            c, ctx, min_size=1, max_size=_DEFAULT_HISTORY, finished_only=True
+        )
+        named = params.get("jobId")
+        stopping = operation == "StopJob"
+        if named is not None and int(named) >= 1:
+            # The named job is the newest (StopJob: a running build just above the history).
+            top = int(named) - 1 if stopping else int(named)
+            del jobs[top:]
+            _generate.renumber(ctx, jobs, top)
+        with self.store.lock:
+            self.store.put_branch(ctx.app_id, ctx.branch_name, jobs)
+            if stopping:
+                self.store.add_job(
+                    ctx.app_id, ctx.branch_name, "RUNNING", None, None, job_id=len(jobs) + 1
+                )
+        self._branch = (ctx.app_id, ctx.branch_name)
+
+    # ---------------------------------------------------------------------------- calls
+
+    def _filled(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        shape = _model.operation(operation).input_shape
+        members = shape.members if shape is not None else {}
+        if "appId" in members and "appId" not in params:
+            if self._branch is None:
+                self._draw_branch(operation, params)
+            assert self._branch is not None
+            params["appId"] = self._branch[0]
+            if "branchName" in members and "branchName" not in params:
+                params["branchName"] = self._branch[1]
+        key = (params.get("appId", ""), params.get("branchName", ""))
+        if "branchName" in members and key not in self.store.branches:
+            self._draw_branch(operation, params)
+        elif "appId" in members and params["appId"] not in self.store.apps:
+            self.store.new_app(params["appId"])
+        if "jobType" in members and "jobType" not in params:
+            params["jobType"] = "RELEASE"
+        if operation in ("GetJob", "StopJob", "DeleteJob") and "jobId" not in params:
+            params["jobId"] = self._default_job(operation, key)
+        if operation == "StartDeployment" and not {"jobId", "sourceUrl"} & set(params):
+            reserved = self._reserved.get(key)
+            if reserved is not None:
+                params["jobId"] = reserved
+            else:
+                params["sourceUrl"] = f"s3://amplify-deploys-{key[0]}/deploy.zip"
+        return params
+
+    def _default_job(self, operation: str, key: tuple[str, str]) -> str:
+        m = _model.model()
+        jobs = self.store.branches[key].jobs
+        started = self._started.get(key)
+        if operation != "DeleteJob" and started is not None:
+            return started
+        wanted = {
+            "GetJob": m.statuses,
+            "StopJob": m.queued_statuses + m.building_statuses,
+            "DeleteJob": m.finished_statuses,
+        }[operation]
+        for job in jobs:
+            if job["status"] in wanted:
+                return str(job["jobId"])
+        return str(jobs[0]["jobId"]) if jobs else "1"
+
+    def response(
+        self, operation_name: str, params: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The response to one call (``"GetJob"`` or ``"get_job"``), as the fake answers it.
+
+        Raises ``ValueError`` when the service would answer with an error (a job that is not
+        on the branch, StopJob of a finished job...): queue that error instead.
+        """
+        operation = operation_of(operation_name)
+        params = self._filled(operation, _check_params(params))
+        violations = request_violations(params, operation)
+        if violations:
+            raise InvalidRequest(violations, operation)
+        with self.store.lock:
+            try:
+                body = HANDLERS[operation](self.store, params)
+            except ServiceError as error:
+                raise ValueError(
+                    f"{call_text(operation, params)} gets {error.code} from the service here: "
+                    f"{error.message}. Queue that error with add_client_error("
+                    f"{operation!r}, {error.code!r}) instead, or name another job or branch."
+                ) from None
+            response: dict[str, Any] = copy_response(body)
+            self._answered += 1
+            response["ResponseMetadata"] = _wire.response_metadata(
+                _wire.request_id(self.store.seed * 7919 + 104729 + self._answered),
+                self.store.now(),
+            )
+        key = (params.get("appId", ""), params.get("branchName", ""))
+        if "branchName" in params:
+            self._branch = key
+        if operation in ("StartJob", "StartDeployment"):
+            self._started[key] = response["jobSummary"]["jobId"]
+        if operation == "CreateDeployment":
+            self._reserved[key] = response["jobId"]
+        elif operation == "StartDeployment" and self._reserved.get(key, "") == params.get("jobId"):
+            del self._reserved[key]
+        return response
+
+    def learn(self, operation_name: str, response: Mapping[str, Any]) -> None:
+        """Take in a hand-written response: a job a StartJob / StartDeployment response
+        started on a branch the script serves is followed by later responses (moving as a
+        started job)."""
+        operation = operation_of(operation_name)
+        summary = response.get("jobSummary")
+        if operation not in ("StartJob", "StartDeployment") or not isinstance(summary, Mapping):
+            return
+        arn = str(summary.get("jobArn", ""))
+        for key, branch in self.store.branches.items():
+            if f"apps/{key[0]}/branches/{key[1]}/jobs/" in arn:
+                job = copy_response(dict(summary))
+                branch.jobs = sorted([*branch.jobs, job], key=lambda j: -int(j["jobId"]))
+                branch.next_id = max(branch.next_id, int(job["jobId"]) + 1)
+                branch.meta[job["jobId"]] = JobMeta(auto=True)
+                self._started[key] = job["jobId"]
+
+    def job_progress(
+        self,
+        job_id: str | None = None,
+        *,
+        app_id: str | None = None,
+        branch_name: str | None = None,
+        to: str = "SUCCEED",
+    ) -> list[dict[str, Any]]:
+        """The GetJob responses of a code polling a job until it finishes, one per poll.
+
+        ``job_id`` defaults to the job started last on the branch (else its newest job). Each
+        poll moves the job one lifecycle step, as the fake does: ``PENDING`` jobs start once
+        the build ahead of them ends (that build finishes first, the same way), then
+        ``PROVISIONING``, ``RUNNING`` and ``to`` (``SUCCEED``, ``FAILED``, or ``CANCELLED``
+        through ``CANCELLING``). The last response shows the finished job with its steps.
+        """
+        final = _check_final(to)
+        params = _check_params({"appId": app_id, "branchName": branch_name, "jobId": job_id}, "job")
+        for name, value in params.items():
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"{name}={short_repr(value)} must be a string or None")
+        params = self._filled("GetJob", {k: v for k, v in params.items() if v is not None})
+        key = (params["appId"], params["branchName"])
+        m = _model.model()
+        with self.store.lock:
+            branch = self.store.branches[key]
+            job = next((j for j in branch.jobs if j["jobId"] == params["jobId"]), None)
+            if job is None:
+                raise ValueError(
+                    f"job_id={params['jobId']!r} is not a job of {key[0]}/{key[1]}; its jobs: "
+                    f"{', '.join(j['jobId'] for j in branch.jobs[:10]) or 'none'}"
+                )
+            # The job and every job in flight ahead of it move by themselves from now on.
+            for other in branch.jobs:
+                if other["status"] not in m.finished_statuses and int(other["jobId"]) <= int(
+                    job["jobId"]
+                ):
+                    branch.job_meta(other["jobId"]).auto = True
+            saved, self.store.auto_final = self.store.auto_final, final
+        try:
+            out = []
+            for _ in range(_MAX_STEPS):
+                response = self.response("GetJob", params)
+                out.append(response)
+                if response["job"]["summary"]["status"] in m.finished_statuses:
+                    return out
+            raise ValueError(  # pragma: no cover - the lifecycle ends in a few steps
+                f"job {params['jobId']} did not finish in {_MAX_STEPS} polls"
+            )
+        finally:
+            self.store.auto_final = saved
+
+
+def generate_response(
+    operation_name: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    chain: ListJobsChain | None = None,
+    seed: int = 0,
+    region: str | None = None,
+) -> dict[str, Any]:
+    """One strictly valid response of ``operation_name`` to a call with ``params``, seeded.
+
+    Coherent with ``chain`` when given (its branch, its whole history): GetJob of one of its
+    jobs returns that very summary plus steps that fit its times, StartJob takes the next id,
+    GetBranch's ``activeJobId`` and ``totalNumberOfJobs`` agree. Parameters left out are
+    filled in (see :class:`ResponseScript`, which answers a whole sequence of calls).
+
+    >>> from pytest_amplify_jobs import generate_chain
+    >>> chain = generate_chain(jobs=30, seed=1)
+    >>> job = generate_response("GetJob", {"jobId": "12"}, chain=chain)["job"]
+    >>> job["summary"] == chain.jobs[30 - 12], [s["stepName"] for s in job["steps"]][:1]
+    (True, ['BUILD'])
+    >>> generate_response("GetApp", {"appId": "d1abc"})["app"]["defaultDomain"]
+    'd1abc.amplifyapp.com'
+    """
+    return ResponseScript(chain, seed=seed, region=region).response(operation_name, params)
+
+
+def build_response(
+    c: Choices,
+    operation: str,
+    params: Mapping[str, Any] | None,
+    chain: ListJobsChain | None,
+) -> dict[str, Any]:
+    """:func:`generate_response` with choices from ``c`` (the strategy's generator)."""
+    script = ResponseScript.drawn(c, chain.region if chain is not None else "us-east-1")
+    if chain is not None:
+        script.add_chain(chain)
+    return script.response(operation, params)
