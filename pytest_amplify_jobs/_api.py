@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,7 @@ def stub_list_jobs(
     intercept: bool = False,
     assert_all_consumed: bool = True,
     assert_no_refused_calls: bool = True,
+    calls: int | None = None,
 ) -> Iterator[BaseClient]:
     """Serve ``chain`` to ListJobs calls, checking each call's parameters.
 
@@ -39,7 +41,8 @@ def stub_list_jobs(
     ``amplify_intercept``). Any other Amplify client is refused (never signed or sent). On a
     clean exit, asserts that every call of the chain was made and that no call was refused,
     even one the code under test swallowed (``assert_all_consumed=False`` /
-    ``assert_no_refused_calls=False`` opt out).
+    ``assert_no_refused_calls=False`` opt out). ``calls=N`` serves only the first N ListJobs
+    calls of the chain (code that reads the newest page only); page N keeps its ``nextToken``.
 
     >>> from pytest_amplify_jobs import generate_chain
     >>> chain = generate_chain(jobs=120, page_size=50)
@@ -56,6 +59,8 @@ def stub_list_jobs(
             f"chain={short_repr(chain)} must be a ListJobsChain "
             "(from generate_chain, a strategy, or ListJobsChain(...))"
         )
+    if calls is not None:
+        chain = dataclasses.replace(chain, calls=calls)  # checked by the chain, then validated
     check_bool(TypeError, "intercept", intercept)
     check_bool(TypeError, "assert_all_consumed", assert_all_consumed)
     check_bool(TypeError, "assert_no_refused_calls", assert_no_refused_calls)

@@ -200,8 +200,10 @@ def amplify_stubber(
 def list_jobs_stub(
     request: pytest.FixtureRequest, amplify_client: BaseClient, amplify_stubber: Stubber
 ) -> Generator[ListJobsStub, None, None]:
-    """Queue ListJobs chains for the code under test: ``.generate(**kw)``, ``.add(chain)``,
-    ``.calls``; defaults from ``@pytest.mark.amplify_jobs``."""
+    """Queue calls for the code under test on ``amplify_stubber``: ListJobs chains
+    (``.generate(**kw)``, ``.add(chain)``), other job operations (``.add_response``,
+    ``.add_client_error``, ``.add_job_progress``), ``.calls``; defaults from
+    ``@pytest.mark.amplify_jobs``."""
     from pytest_amplify_jobs._stubbing import ListJobsStub
 
     options = _options(request)
@@ -217,6 +219,13 @@ def list_jobs_stub(
     request.node.stash[_STUB_KEY] = stub
     yield stub
     stub.close()
+
+
+@pytest.fixture
+def amplify_stub(list_jobs_stub: ListJobsStub) -> ListJobsStub:
+    """``list_jobs_stub`` by the name of what it serves: every job operation, not only
+    ListJobs (``.add_response``, ``.add_client_error``, ``.add_job_progress``). Same object."""
+    return list_jobs_stub
 
 
 @pytest.fixture
