@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         fake_list_jobs,
     )
     from pytest_amplify_jobs._intercept import ListJobsIntercept
+    from pytest_amplify_jobs._responses import ResponseScript, generate_response
     from pytest_amplify_jobs._stubbing import ListJobsQueue, ListJobsStub
     from pytest_amplify_jobs._types import (
         JobStatus,
@@ -60,7 +61,9 @@ _EXPORTS = {
     "ListJobsIntercept": "_intercept",
     "ListJobsQueue": "_stubbing",
     "ListJobsStub": "_stubbing",
+    "ResponseScript": "_responses",
     "generate_chain": "_chain",
+    "generate_response": "_responses",
     "stub_list_jobs": "_api",
     "validate_list_jobs_request": "_validate",
     "validate_list_jobs_response": "_validate",
@@ -86,9 +89,11 @@ __all__ = [
     "ListJobsQueue",
     "ListJobsStub",
     "ResponseMetadata",
+    "ResponseScript",
     "SourceUrlType",
     "fake_list_jobs",
     "generate_chain",
+    "generate_response",
     "stub_list_jobs",
     "validate_list_jobs_request",
     "validate_list_jobs_response",
