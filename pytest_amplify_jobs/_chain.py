@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from pytest_amplify_jobs import _botocore, _generate, _model, _wire
+from pytest_amplify_jobs._checks import check_bool
 from pytest_amplify_jobs._choices import Choices, RandomChoices
+from pytest_amplify_jobs._coherence import ANY_SCENARIO, Scenario, job_history_violations
 from pytest_amplify_jobs._errors import ListJobsError
 from pytest_amplify_jobs._expect import Expectation, copy_response, install_probe
 from pytest_amplify_jobs._options import GenerateOptions
@@ -201,8 +203,22 @@ class ListJobsChain:
             params[m.limit_key] = self.max_results
         return params
 
-    def violations(self) -> list[Violation]:
-        """Every way this chain breaks the model or the pagination contract (empty if none)."""
+    def violations(self, *, coherent: bool = False) -> list[Violation]:
+        """Every way this chain breaks the model or the pagination contract (empty if none).
+
+        ``coherent=True`` adds every coherence rule its jobs break as one branch history
+        (``jobs[i]...`` paths; see :func:`~pytest_amplify_jobs.validate_job_history`): off by
+        default, since a test may build an incoherent history on purpose.
+
+        >>> chain = generate_chain(jobs=2)
+        >>> jobs = [dict(job) for job in chain.jobs]
+        >>> jobs[0]["jobId"] = jobs[1]["jobId"]
+        >>> odd = ListJobsChain(app_id=chain.app_id, branch_name=chain.branch_name,
+        ...                     pages=[{"jobSummaries": jobs}])
+        >>> odd.violations(), [v.path for v in odd.violations(coherent=True)]
+        ([], ['jobs[0].jobArn', 'jobs[1].jobId'])
+        """
+        check_bool(TypeError, "coherent", coherent)
         m = _model.model()
         out: list[Violation] = []
         request: dict[str, Any] = {"appId": self.app_id, "branchName": self.branch_name}
@@ -277,6 +293,10 @@ class ListJobsChain:
                         )
                     )
                 seen.add(token)
+        if coherent:
+            out.extend(
+                job_history_violations(self.jobs, app_id=self.app_id, branch_name=self.branch_name)
+            )
         return out
 
     def validate(self) -> None:
@@ -389,6 +409,7 @@ class ChainSpec:
     error_at: int | None = None  # None: drawn; AFTER_LAST: the call after the last page
     fixed_error: ListJobsError | None = None
     realistic: bool = True
+    scenario: Scenario = ANY_SCENARIO
 
 
 def _page_size_for(c: Choices, spec: ChainSpec) -> int:
@@ -409,7 +430,9 @@ def build_chain(c: Choices, spec: ChainSpec) -> ListJobsChain:
         realistic=spec.realistic,
     )
     page_size = _page_size_for(c, spec)
-    jobs = _generate.draw_history(c, ctx, min_size=spec.min_jobs, max_size=spec.max_jobs)
+    jobs = _generate.draw_history(
+        c, ctx, min_size=spec.min_jobs, max_size=spec.max_jobs, scenario=spec.scenario
+    )
     chunks = _generate.split_pages(c, jobs, page_size, spec.realistic)
     error: ListJobsError | None = None
     if spec.error_codes and (spec.error_chance >= 100 or c.chance(spec.error_chance)):
@@ -471,6 +494,9 @@ def generate_chain(
     realistic: bool = True,
     region: str | None = None,
     calls: int | None = None,
+    statuses: Sequence[str] | None = None,
+    newest: Sequence[str] | None = None,
+    job_types: Sequence[str] | None = None,
 ) -> ListJobsChain:
     """A seeded chain, fast and without a Hypothesis run: the same seed gives the same chain.
 
@@ -483,6 +509,17 @@ def generate_chain(
     ``region`` (drawn when None), ``seed`` (0) and ``realistic`` (True) complete the list.
     ``calls`` (None: every call) queues only the first ``calls`` ListJobs calls of the listing,
     for code that reads the newest page(s) only; ``chain.jobs`` is still the whole history.
+
+    The scenario keywords pin what the test is about; the rest of the history is generated,
+    coherent: ``statuses`` (the statuses any job may have), ``newest`` (the statuses of the
+    newest jobs, newest first) and ``job_types``. A request no coherent history can meet (two
+    builds in flight, a queued job older than a finished one) is a ``ValueError`` naming the
+    rule (see :func:`~pytest_amplify_jobs.validate_job_history`).
+
+    >>> [job["status"] for job in generate_chain(jobs=5, newest=["PENDING", "RUNNING"]).jobs][:2]
+    ['PENDING', 'RUNNING']
+    >>> {job["status"] for job in generate_chain(jobs=20, statuses=["FAILED"]).jobs}
+    {'FAILED'}
 
     >>> chain = generate_chain(jobs=3, page_size=2, error="LimitExceededException", error_at=1)
     >>> len(chain.pages), len(chain.jobs), chain.error.http_status
@@ -506,6 +543,9 @@ def generate_chain(
             realistic=realistic,
             region=region,
             calls=calls,
+            statuses=statuses,
+            newest=newest,
+            job_types=job_types,
         )
     )
 
@@ -527,6 +567,7 @@ def chain_from(options: GenerateOptions) -> ListJobsChain:
         error_at=AFTER_LAST if error_at is None else error_at,
         fixed_error=error,
         realistic=options.realistic,
+        scenario=options.scenario,
     )
     chain = build_chain(RandomChoices(options.seed), spec)
     if error is not None and error_at is not None and chain.call_count - 1 != error_at:

@@ -8,7 +8,7 @@ constructor is the one place they are checked.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ from pytest_amplify_jobs._checks import (
     check_request_value,
     check_seed,
 )
+from pytest_amplify_jobs._coherence import Scenario, check_scenario
 from pytest_amplify_jobs._errors import ListJobsError
 from pytest_amplify_jobs._text import short_repr
 
@@ -53,9 +54,20 @@ class GenerateOptions:
     realistic: bool = True
     region: str | None = None
     calls: int | None = None
+    statuses: Sequence[str] | None = None
+    newest: Sequence[str] | None = None
+    job_types: Sequence[str] | None = None
 
     def __post_init__(self) -> None:
         check_int(ValueError, "jobs", self.jobs, 0, MAX_JOBS)
+        # Impossible requests name the coherence rule they break.
+        scenario = check_scenario(
+            ValueError, statuses=self.statuses, newest=self.newest, job_types=self.job_types
+        )
+        scenario.check_size(ValueError, "jobs", self.jobs)
+        object.__setattr__(self, "statuses", scenario.statuses)
+        object.__setattr__(self, "newest", scenario.newest or None)
+        object.__setattr__(self, "job_types", scenario.job_types)
         check_paging(ValueError, self.page_size, self.max_results)
         check_request_value(ValueError, "app_id", "appId", self.app_id)
         check_request_value(ValueError, "branch_name", "branchName", self.branch_name)
@@ -78,6 +90,15 @@ class GenerateOptions:
             )
         check_int(ValueError, "error_at", self.error_at, 0, none_ok=True)
         check_int(ValueError, "calls", self.calls, 1, none_ok=True)
+
+    @property
+    def scenario(self) -> Scenario:
+        """What the options pin about the history (checked by the constructor)."""
+        return Scenario(
+            tuple(self.statuses) if self.statuses else None,
+            tuple(self.newest or ()),
+            tuple(self.job_types) if self.job_types else None,
+        )
 
     @property
     def error_obj(self) -> ListJobsError | None:
