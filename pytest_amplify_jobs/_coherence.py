@@ -9,6 +9,7 @@ the generator (``statuses=``, ``newest=``), the fake's ``add_branch`` and
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -187,9 +188,9 @@ def job_history_violations(
             if problem is not None:
                 out.append(Violation(f"{where}.jobArn", arn, f"{_rule('arn-matches')}: {problem}"))
         commit, start, end = job.get("commitTime"), job.get("startTime"), job.get("endTime")
-        if _comparable(commit, start) and commit > start:
+        if _later(commit, start):
             out.append(Violation(f"{where}.commitTime", commit, _rule("commit-before-start")))
-        if _comparable(start, end) and start > end:
+        if _later(start, end):
             out.append(Violation(f"{where}.endTime", end, _rule("start-before-end")))
         status = job.get("status")
         if end is not None and status in (*m.queued_statuses, *m.building_statuses):
@@ -207,12 +208,12 @@ def _int_id(value: object) -> int | None:
     return None
 
 
-def _comparable(a: object, b: object) -> bool:
-    import datetime as dt
-
+def _later(a: object, b: object) -> bool:
+    """``a > b`` for two datetimes that compare (both aware or both naive); else False (the
+    model's checks report the types)."""
     if not (isinstance(a, dt.datetime) and isinstance(b, dt.datetime)):
         return False
-    return (a.tzinfo is None) == (b.tzinfo is None)
+    return (a.tzinfo is None) == (b.tzinfo is None) and a > b
 
 
 def validate_job_history(
