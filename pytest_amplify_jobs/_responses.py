@@ -179,6 +179,8 @@ class ResponseScript:
     def _filled(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         shape = _model.operation(operation).input_shape
         members = shape.members if shape is not None else {}
+        if operation == "ListApps" and not self.store.apps:
+            self._draw_branch(operation, params)
         if "appId" in members and "appId" not in params:
             if self._branch is None:
                 self._draw_branch(operation, params)

@@ -22,13 +22,13 @@ examples shrink: histories by deleting jobs, statuses toward ``SUCCEED``, job ty
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
-from typing import ParamSpec, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ParamSpec, TypeVar
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from pytest_amplify_jobs import _chain, _checks, _generate, _model
+from pytest_amplify_jobs import _chain, _checks, _generate, _model, _responses
 from pytest_amplify_jobs._chain import ListJobsChain
 from pytest_amplify_jobs._choices import Choices, composite
 from pytest_amplify_jobs._errors import ListJobsError
@@ -36,6 +36,7 @@ from pytest_amplify_jobs._options import MAX_JOBS
 from pytest_amplify_jobs._types import JobSummary
 
 __all__ = [
+    "amplify_responses",
     "app_ids",
     "branch_names",
     "job_histories",
@@ -229,3 +230,42 @@ def list_jobs_chains(
         realistic=realistic,
     )
     return composite(lambda c: _chain.build_chain(c, spec))()
+
+
+@_checked_at_draw
+def amplify_responses(
+    *,
+    operation: str,
+    params: Mapping[str, Any] | None = None,
+    chain: ListJobsChain | None = None,
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Responses of one job operation (``"GetJob"``, ``"start_job"``, ... any the fake
+    serves), strictly valid, with ``ResponseMetadata``, as the fake answers a call with
+    ``params`` (filled in where left out).
+
+    Coherent with ``chain`` when given (GetJob of one of its jobs returns that very summary
+    plus steps, StartJob takes the next id, GetBranch counts its jobs); otherwise the branch is
+    drawn too, and shrinks toward one finished ``SUCCEED`` job on ``main``.
+
+    >>> from hypothesis import find
+    >>> find(amplify_responses(operation="GetJob"), lambda r: True)["job"]["summary"]["status"]
+    'SUCCEED'
+    """
+    name = _checks_operation(operation)
+    if params is not None and not isinstance(params, Mapping):
+        raise InvalidArgument(f"params={params!r} must be a dict of request parameters or None")
+    if chain is not None and not isinstance(chain, ListJobsChain):
+        raise InvalidArgument(f"chain={chain!r} must be a ListJobsChain or None")
+    fixed = dict(params) if params is not None else None
+
+    def build(c: Choices) -> dict[str, Any]:
+        return _responses.build_response(c, name, fixed, chain)
+
+    return composite(build)()
+
+
+def _checks_operation(operation: object) -> str:
+    try:
+        return _responses.operation_of(operation, "operation")
+    except (TypeError, ValueError) as error:
+        raise InvalidArgument(str(error)) from None
