@@ -31,6 +31,7 @@ from hypothesis.errors import InvalidArgument
 from pytest_amplify_jobs import _chain, _checks, _generate, _model, _responses
 from pytest_amplify_jobs._chain import ListJobsChain
 from pytest_amplify_jobs._choices import Choices, composite
+from pytest_amplify_jobs._coherence import check_scenario
 from pytest_amplify_jobs._errors import ListJobsError
 from pytest_amplify_jobs._options import MAX_JOBS
 from pytest_amplify_jobs._types import JobSummary
@@ -157,31 +158,71 @@ def job_histories(
     min_size: int = 0,
     max_size: int | None = None,
     realistic: bool = True,
+    statuses: Iterable[str] | None = None,
+    newest: Iterable[str] | None = None,
+    job_types: Iterable[str] | None = None,
 ) -> st.SearchStrategy[list[JobSummary]]:
     """One branch's jobs, newest first, like a real history: job ids ``n..1``, one app, branch,
     region and account in every ARN, older jobs started earlier and finished before the next
-    started, at most one job building and only newer jobs queued. Shrinks by deleting jobs."""
+    started, at most one job building and only newer jobs queued.
+
+    The scenario keywords pin what a test is about, the rest is drawn, coherent: ``statuses``
+    (the statuses any job may have), ``newest`` (the statuses of the newest jobs, newest
+    first: ``["PENDING", "RUNNING"]`` is a build running with a job queued behind it) and
+    ``job_types``. A request no coherent history meets raises ``InvalidArgument`` naming the
+    rule. Shrinks by deleting older jobs, keeping the pinned newest ones.
+
+    >>> from hypothesis import find
+    >>> find(job_histories(newest=["FAILED"]), lambda jobs: True)[0]["status"]
+    'FAILED'
+    """
     _checks.check_request_value(InvalidArgument, "app_id", "appId", app_id)
     _checks.check_request_value(InvalidArgument, "branch_name", "branchName", branch_name)
     _checks.check_sizes(InvalidArgument, "min_size", min_size, "max_size", max_size, limit=MAX_JOBS)
     _check_bool("realistic", realistic)
+    scenario = check_scenario(
+        InvalidArgument, statuses=statuses, newest=newest, job_types=job_types
+    )
+    scenario.check_sizes(InvalidArgument, "min_size", min_size, "max_size", max_size)
 
     def build(c: Choices) -> list[JobSummary]:
         ctx = _generate.draw_context(
             c, app_id=app_id, branch_name=branch_name, region=None, realistic=realistic
         )
-        jobs = _generate.draw_history(c, ctx, min_size=min_size, max_size=max_size)
+        jobs = _generate.draw_history(
+            c, ctx, min_size=min_size, max_size=max_size, scenario=scenario
+        )
         return jobs  # type: ignore[return-value]
 
     return composite(build)()
 
 
 @_checked_at_draw
-def list_jobs_errors(*, codes: Iterable[str] | None = None) -> st.SearchStrategy[ListJobsError]:
-    """A modeled ListJobs error with the model's HTTP status (``codes`` restricts which)."""
-    allowed = tuple(_model.model().errors)
-    chosen = _checks.check_choices(InvalidArgument, "codes", codes, allowed) or allowed
+def list_jobs_errors(
+    *, codes: Iterable[str] | None = None, common: bool = False
+) -> st.SearchStrategy[ListJobsError]:
+    """A ListJobs error with the HTTP status AWS sends it with.
+
+    By default one of the operation's *modeled* errors; ``common=True`` adds the errors AWS's
+    front end sends for any operation (``ThrottlingException``, ``ExpiredTokenException``,
+    ``ServiceUnavailableException``...), which botocore raises as a plain ``ClientError``.
+    ``codes`` picks exactly which (modeled or common). Shrinks toward the model's first error.
+
+    >>> from hypothesis import find
+    >>> find(list_jobs_errors(common=True), lambda e: not e.modeled).code
+    'ThrottlingException'
+    """
+    _check_bool("common", common)
+    chosen = _error_codes("codes", codes, common)
     return st.sampled_from(chosen).map(ListJobsError.of)
+
+
+def _error_codes(name: str, codes: object, common: bool) -> tuple[str, ...]:
+    """Modeled codes (and common ones when ``common``), or the ``codes`` asked for."""
+    modeled = tuple(_model.model().errors)
+    default = modeled + (_model.common_error_codes() if common else ())
+    chosen = _checks.check_choices(InvalidArgument, name, codes, _model.all_error_codes())
+    return chosen or default
 
 
 @_checked_at_draw
@@ -196,13 +237,20 @@ def list_jobs_chains(
     errors: bool | Iterable[str] = False,
     realistic: bool = True,
     region: str | None = None,
+    statuses: Iterable[str] | None = None,
+    newest: Iterable[str] | None = None,
+    job_types: Iterable[str] | None = None,
+    common_errors: bool = False,
 ) -> st.SearchStrategy[ListJobsChain]:
     """Whole ListJobs listings: a coherent history split into pages linked by unique tokens.
 
     Every page but the last is full (``page_size``, drawn 1..50 unless given or implied by
     ``max_results``). ``errors=True`` (or a collection of codes) lets the chain end with a
-    modeled error at any call, the first included. ``realistic=False`` adds short and empty
-    intermediate pages, long unicode text and tokens up to the model's limit.
+    modeled error at any call, the first included; ``common_errors=True`` adds the errors
+    AWS's front end sends (see :func:`list_jobs_errors`), and a collection may name any of
+    both. ``realistic=False`` adds short and empty intermediate pages, long unicode text and
+    tokens up to the model's limit. ``statuses``, ``newest`` and ``job_types`` pin the history
+    as in :func:`job_histories` (``min_jobs`` counts the pinned jobs).
 
     Shrinks toward one page of ``SUCCEED`` jobs with page size 1 and no error.
     """
@@ -212,11 +260,15 @@ def list_jobs_chains(
     _checks.check_paging(InvalidArgument, page_size, max_results)
     _checks.check_region(InvalidArgument, region)
     _check_bool("realistic", realistic)
-    all_codes = tuple(_model.model().errors)
+    _check_bool("common_errors", common_errors)
+    scenario = check_scenario(
+        InvalidArgument, statuses=statuses, newest=newest, job_types=job_types
+    )
+    scenario.check_sizes(InvalidArgument, "min_jobs", min_jobs, "max_jobs", max_jobs)
     if isinstance(errors, bool):
-        codes = all_codes if errors else ()
+        codes = _error_codes("errors", None, common_errors) if errors or common_errors else ()
     else:
-        codes = _checks.check_choices(InvalidArgument, "errors", errors, all_codes) or ()
+        codes = _error_codes("errors", errors, common_errors)
     spec = _chain.ChainSpec(
         app_id=app_id,
         branch_name=branch_name,
@@ -228,6 +280,7 @@ def list_jobs_chains(
         error_codes=codes,
         error_chance=30 if codes else 0,
         realistic=realistic,
+        scenario=scenario,
     )
     return composite(lambda c: _chain.build_chain(c, spec))()
 
