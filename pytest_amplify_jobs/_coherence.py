@@ -291,6 +291,17 @@ class Scenario:
                 f"job{'s' if limit != 1 else ''} (allow a finished status, or ask for fewer jobs)"
             )
 
+    def check_sizes(
+        self, exc: type[Exception], min_name: str, min_size: int, max_name: str, max_size: int | None
+    ) -> None:
+        """``exc`` when no size in ``min_size..max_size`` can hold this scenario (sizes below
+        ``len(newest)`` are raised to it, sizes above :meth:`max_jobs` lowered to it)."""
+        if max_size is not None and max_size < len(self.newest):
+            self.check_size(exc, max_name, max_size)
+        limit = self.max_jobs()
+        if limit is not None and min_size > limit:
+            self.check_size(exc, min_name, min_size)
+
     def _describe(self) -> str:
         parts = []
         if self.statuses is not None:

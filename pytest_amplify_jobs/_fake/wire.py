@@ -147,11 +147,6 @@ def served_operations() -> tuple[str, ...]:
     return tuple(HANDLERS)
 
 
-def _http_status(code: str) -> int:
-    m = _model.model()
-    return m.errors.get(code) or m.service_errors.get(code) or 400
-
-
 class NotServed(Exception):
     """A request for an operation the fake does not answer (it is never sent anywhere)."""
 
@@ -183,9 +178,9 @@ def answer(store: Store, method: str, url: str, body: bytes | str | None) -> Ans
         status = 200
     except ServiceError as error:
         code = error.code
-        if code not in operation_errors(operation):
+        if code not in operation_errors(operation) and code not in _model.common_error_codes():
             code = "BadRequestException"  # e.g. an unknown branch where NotFound is not modeled
-        status = _http_status(code)
+        status = _model.error_status(code, operation)
         payload = _wire.error_body(error.message)
     store.counter += 1
     rid = _wire.request_id(store.seed * 7919 + store.counter)
