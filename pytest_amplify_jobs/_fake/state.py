@@ -713,7 +713,9 @@ class Store:
 
 
 def _models(operation: str, code: str) -> bool:
-    return code in _operation_errors(operation)
+    """Whether ``operation`` can answer ``code``: its modeled errors, and the common errors
+    AWS's front end sends for every operation."""
+    return code in _operation_errors(operation) or code in _model.common_error_codes()
 
 
 @functools.cache
