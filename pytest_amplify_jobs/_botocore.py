@@ -166,9 +166,14 @@ class MethodPatch:
             if self._users > 1:
                 return
             owner = self._owner()
-            self._original = getattr(owner, self._name)
-            wrapper = make_wrapper(self._original)
-            wrapper.__wrapped__ = self._original
+            original = getattr(owner, self._name)
+            # A wrapper of ours left behind by another library's out-of-order restore is inert:
+            # unwrap it, so that our next release restores the true original.
+            while getattr(original, "_pytest_amplify_jobs_stale", False):
+                original = original.__wrapped__
+            self._original = original
+            wrapper = make_wrapper(original)
+            wrapper.__wrapped__ = original
             self._wrapper = wrapper
             setattr(owner, self._name, wrapper)
             self.active = True
@@ -183,9 +188,11 @@ class MethodPatch:
             self.active = False
             owner = self._owner()
             # Put the original back only if ours is still the outermost wrapper; otherwise
-            # the wrapper stays, inactive, and the later wrapper's own restore removes it.
+            # the wrapper stays, inactive (a pass-through), marked stale for the next acquire.
             if getattr(owner, self._name) is self._wrapper:
                 setattr(owner, self._name, self._original)
+            else:
+                self._wrapper._pytest_amplify_jobs_stale = True
             self._original = self._wrapper = None
 
 

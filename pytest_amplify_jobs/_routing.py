@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import os
 import threading
 import weakref
 from collections.abc import Callable, Mapping
@@ -50,14 +49,12 @@ lock = threading.RLock()
 _active: list[Mode] = []
 _attached: weakref.WeakSet[BaseClient] = weakref.WeakSet()
 _permanent: weakref.WeakSet[BaseClient] = weakref.WeakSet()
-_saved_env: dict[str, str | None] = {}
+_owner: list[int] = []  # the thread that entered the outermost active mode
 _params: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.ContextVar(
     "pytest_amplify_jobs_call_params", default=None
 )
-# While a mode is active, a client created without credentials must not ask the EC2 metadata
-# service for some (a network call): botocore honours this variable. Clients created through
-# a session get fake credentials anyway (see _create_client).
-_ENV = {"AWS_EC2_METADATA_DISABLED": "true"}
+# Amplify clients created while a mode is active without credentials get these, so that no
+# credential provider runs (no environment variable is changed: nothing can leak after exit).
 FAKE_CREDENTIALS = {
     "aws_access_key_id": "testing",
     "aws_secret_access_key": "testing",
@@ -220,6 +217,17 @@ class Mode:
     def __enter__(self) -> Any:
         with lock:
             first = not _active
+            thread = threading.get_ident()
+            if not first and _owner and _owner[0] != thread:
+                raise RuntimeError(
+                    f"{self.describe()} entered from another thread while "
+                    f"{_active[-1].describe()} is active: modes are process-wide (they serve "
+                    "every Amplify client in the process, whichever thread calls), so one "
+                    "thread enters them; enter this one in the same thread, or after the other "
+                    "exits"
+                )
+            if first:
+                _owner[:] = [thread]
             _active.append(self)
             try:
                 if first:
@@ -228,6 +236,7 @@ class Mode:
             except BaseException:
                 _active.remove(self)
                 if first:
+                    _owner.clear()
                     _uninstall()
                 raise
         return self
@@ -240,6 +249,7 @@ class Mode:
                     self._deactivated()
             finally:
                 if not _active:
+                    _owner.clear()
                     _uninstall()
 
 
@@ -408,20 +418,13 @@ def _on_create_client(service_name: str, kwargs: dict[str, Any]) -> None:
 def _install() -> None:
     _botocore.route_calls(_on_call, _on_call_async)
     _botocore.route_client_creation(_on_create_client)
-    for name, value in _ENV.items():
-        _saved_env[name] = os.environ.get(name)
-        os.environ[name] = value
 
 
 def _uninstall() -> None:
     try:
         _botocore.unroute_calls()
-        _botocore.unroute_client_creation()
-        _detach_all()
     finally:
-        for name, value in _saved_env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        _saved_env.clear()
+        try:
+            _botocore.unroute_client_creation()
+        finally:
+            _detach_all()

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+
+def _hermetic_aws_environment() -> None:
+    """The suite runs whatever the machine holds: no AWS_* variable, profile or ~/.aws file
+    of the developer's reaches it (or the pytester runs it starts). Tests that need hostile
+    variables (canary credentials, container-credential URIs) set them themselves."""
+    for name in [n for n in os.environ if n.startswith("AWS_")]:
+        del os.environ[name]
+    os.environ["AWS_CONFIG_FILE"] = os.devnull
+    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+
+
+_hermetic_aws_environment()
 
 
 @pytest.fixture(autouse=True)

@@ -205,3 +205,118 @@ def test_opted_out(list_jobs_stub):
     result.stdout.fnmatch_lines(
         ["*get_domain_association(appId='d1'*was refused: the pytest-amplify-jobs fake serves*"]
     )
+
+
+# ------------------------------------------------------------------- exits always restore
+
+
+def _patched() -> dict[str, Any]:
+    import botocore.client
+    import botocore.endpoint
+    import botocore.session
+
+    return {
+        "make_api_call": botocore.client.BaseClient.__dict__["_make_api_call"],
+        "needs_retry": botocore.endpoint.Endpoint.__dict__["_needs_retry"],
+        "create_client": botocore.session.Session.__dict__["create_client"],
+        "time": botocore.endpoint.time,
+    }
+
+
+def test_a_keyboard_interrupt_while_entering_restores_everything(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pytest_amplify_jobs._fake.service import FakeListJobs
+
+    before = _patched()
+
+    def interrupted(self: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(FakeListJobs, "_activated", interrupted)
+    with pytest.raises(KeyboardInterrupt), fake_list_jobs():
+        pass
+    assert _patched() == before
+
+
+def test_another_wrapper_unwinding_out_of_order_leaves_no_stale_wrapper() -> None:
+    import botocore.client
+
+    before = _patched()
+    seen: list[str] = []
+    fake = fake_list_jobs()
+    fake.__enter__()
+    ours = botocore.client.BaseClient._make_api_call
+    original_other = ours
+
+    def other_library(self: Any, operation: str, params: Any) -> Any:
+        seen.append(operation)
+        return original_other(self, operation, params)
+
+    botocore.client.BaseClient._make_api_call = other_library  # type: ignore[method-assign]
+    fake.__exit__(None, None, None)  # we leave first: our wrapper stays below theirs, inert
+    client = stray_client_with_keys()
+    with Stubber(client) as stubber:  # inert: the other library's wrapper and botocore's own
+        stubber.add_response("list_jobs", {"jobSummaries": []})
+        client.list_jobs(appId="d1abc", branchName="main")
+    assert seen == ["ListJobs"]
+    botocore.client.BaseClient._make_api_call = ours  # type: ignore[method-assign]
+    # Their restore put our stale wrapper back; the next mode unwraps it and restores exactly.
+    with fake_list_jobs() as again:
+        again.add_branch("d1abc", "main", jobs=2)
+        assert len(client.list_jobs(appId="d1abc", branchName="main")["jobSummaries"]) == 2
+    assert _patched()["make_api_call"] is before["make_api_call"]
+    with Stubber(client) as stubber:
+        stubber.add_response("list_jobs", {"jobSummaries": []})
+        assert client.list_jobs(appId="d1abc", branchName="main")["jobSummaries"] == []
+    assert _patched()["make_api_call"] is before["make_api_call"]
+
+
+def test_an_inert_wrapper_is_a_plain_pass_through() -> None:
+    import botocore.client
+
+    with fake_list_jobs():
+        ours = botocore.client.BaseClient._make_api_call
+    assert ours is not botocore.client.BaseClient._make_api_call  # restored
+    client = stray_client_with_keys()
+    with Stubber(client) as stubber:
+        stubber.add_response("list_jobs", {"jobSummaries": []})
+        # Called directly, the released wrapper neither routes nor refuses.
+        assert ours(client, "ListJobs", {"appId": "d1", "branchName": "m"})["jobSummaries"] == []
+
+
+def test_environment_variables_set_inside_a_mode_do_not_leak(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    before = dict(os.environ)
+    with fake_list_jobs():
+        monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "false")
+    monkeypatch.undo()
+    assert dict(os.environ) == before
+
+
+def test_a_mode_entered_from_another_thread_is_a_clear_error() -> None:
+    errors: list[BaseException] = []
+
+    def enter() -> None:
+        try:
+            with ListJobsIntercept():
+                pass
+        except RuntimeError as error:
+            errors.append(error)
+
+    with fake_list_jobs():
+        import threading
+
+        thread = threading.Thread(target=enter)
+        thread.start()
+        thread.join()
+    assert len(errors) == 1
+    assert "intercept mode entered from another thread while fake service is active" in str(
+        errors[0]
+    )
+    assert "process-wide" in str(errors[0])
+    with ListJobsIntercept():  # once the other exits, any thread may enter
+        pass

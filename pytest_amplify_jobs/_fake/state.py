@@ -381,11 +381,62 @@ class Store:
                 f"job {target['jobId']} cannot go from {current} to {status}; allowed: "
                 f"{', '.join(allowed) or 'none (it has finished)'}"
             )
-        if status in m.building_statuses and current not in m.building_statuses:
-            self.check_no_other_build(branch, target, status)
+        due = branch.calls + after_calls
+        pending = [t for t in self.transitions if t.job_arn == target["jobArn"] and not t.applied]
+        if pending and due < max(t.due_after for t in pending):
+            earlier = max(pending, key=lambda t: t.due_after)
+            raise ValueError(
+                f"after_calls={after_calls}: job {target['jobId']} already moves to "
+                f"{earlier.status} after {earlier.due_after - branch.calls} more call(s); a later "
+                f"move cannot come before it (allowed: after_calls >= "
+                f"{earlier.due_after - branch.calls})"
+            )
+        transition = Transition(target["jobArn"], status, due)
+        self.transitions.append(transition)
+        clash = self.overlapping_builds(branch)
+        if clash is not None:
+            self.transitions.remove(transition)
+            other_id = clash[1] if clash[0] == target["jobId"] else clash[0]
+            other = next(j for j in branch.jobs if j["jobId"] == other_id)
+            if clash[2] <= branch.calls:
+                what = f"job {other_id} of the branch is {self.planned_status(other)}"
+            else:
+                what = f"job {other_id} would be building too from call {int(clash[2]) + 1}"
+            raise ValueError(
+                f"status={status!r} after_calls={after_calls}: {what}; one build at a time"
+            )
         branch.job_meta(target["jobId"]).auto = False  # exact control from now on
-        self.transitions.append(Transition(target["jobArn"], status, branch.calls + after_calls))
         self.apply_due(branch)
+
+    def overlapping_builds(self, branch: Branch) -> tuple[str, str, float] | None:
+        """Two jobs of ``branch`` building at the same moment of the schedule (their ids and
+        the call count from which they overlap); None when one build at a time holds."""
+        m = _model.model()
+        spans: list[tuple[float, float, str]] = []
+        for job in branch.jobs:
+            moves = sorted(
+                (t.due_after, index, t.status)
+                for index, t in enumerate(self.transitions)
+                if t.job_arn == job["jobArn"] and not t.applied
+            )
+            building = job["status"] in m.building_statuses
+            start: float = -1.0 if building else float("inf")
+            for due, _index, status in moves:
+                if status in m.building_statuses and not building:
+                    building, start = True, due
+                elif status not in m.building_statuses and building:
+                    spans.append((start, due, job["jobId"]))
+                    building = False
+            if building:
+                spans.append((start, float("inf"), job["jobId"]))
+        spans.sort()
+        reach, reaching = float("-inf"), ""  # the latest end so far, and whose
+        for start, end, job_id in spans:
+            if start < reach:
+                return reaching, job_id, max(start, float(branch.calls))
+            if end > reach:
+                reach, reaching = end, job_id
+        return None
 
     def apply_due(self, branch: Branch) -> None:
         """Apply every move due by now: those whose branch has had ``due_after`` calls."""
