@@ -186,11 +186,18 @@ class ResponseScript:
                 self._draw_branch(operation, params)
             assert self._branch is not None
             params["appId"] = self._branch[0]
-            if "branchName" in members and "branchName" not in params:
+        if "branchName" in members and "branchName" not in params:
+            known = [b for (a, b) in self.store.branches if a == params["appId"]]
+            if self._branch is not None and self._branch[0] == params["appId"]:
                 params["branchName"] = self._branch[1]
+            elif known:
+                params["branchName"] = known[0]
         key = (params.get("appId", ""), params.get("branchName", ""))
         if "branchName" in members and key not in self.store.branches:
             self._draw_branch(operation, params)
+            assert self._branch is not None
+            params.setdefault("branchName", self._branch[1])
+            key = (params["appId"], params["branchName"])
         elif "appId" in members and params["appId"] not in self.store.apps:
             self.store.new_app(params["appId"])
         if "jobType" in members and "jobType" not in params:
@@ -230,7 +237,15 @@ class ResponseScript:
         on the branch, StopJob of a finished job...): queue that error instead.
         """
         operation = operation_of(operation_name)
-        params = self._filled(operation, _check_params(params))
+        from botocore.stub import ANY
+
+        # The Stubber's ANY matches any value: the generated response picks one.
+        given = {k: v for k, v in _check_params(params).items() if v is not ANY}
+        # The values given are checked before anything is derived from them.
+        violations = [v for v in request_violations(given, operation) if v.value is not None]
+        if violations:
+            raise InvalidRequest(violations, operation)
+        params = self._filled(operation, given)
         violations = request_violations(params, operation)
         if violations:
             raise InvalidRequest(violations, operation)

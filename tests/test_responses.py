@@ -1,0 +1,338 @@
+"""Responses of every job operation (issue 15): generated, coherent, queued in every mode."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import StubAssertionError, UnStubbedResponseError
+from botocore.parsers import create_parser
+from botocore.stub import ANY, Stubber
+from hypothesis import find, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from pytest_amplify_jobs import (
+    InvalidResponse,
+    ListJobsIntercept,
+    ResponseScript,
+    _model,
+    _wire,
+    generate_chain,
+    generate_response,
+    stub_list_jobs,
+    validate_response,
+)
+from pytest_amplify_jobs._client import make_client
+from pytest_amplify_jobs._responses import OPERATIONS
+from pytest_amplify_jobs._stubbing import ListJobsStub
+from pytest_amplify_jobs.strategies import amplify_responses, list_jobs_chains
+
+FINISHED = ("SUCCEED", "FAILED", "CANCELLED")
+NOT_LISTJOBS = tuple(op for op in OPERATIONS if op != "ListJobs")
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items() if k != "ResponseMetadata"}
+    if isinstance(value, list):
+        return [_norm(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return round(value.timestamp(), 3)
+    return value
+
+
+def assert_parses(operation: str, response: dict[str, Any]) -> None:
+    """Strictly valid, and botocore's own parser reads its wire form back to the same data."""
+    validate_response(operation, response)
+    shape = _model.operation(operation).output_shape
+    http = {"body": _wire.wire_body(response), "headers": {}, "status_code": 200}
+    parsed = create_parser("rest-json").parse(http, shape)
+    assert _norm(parsed) == _norm(response)
+
+
+# ------------------------------------------------------------------------------ generated
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_every_operation_is_valid_and_parses(operation: str, seed: int) -> None:
+    chain = generate_chain(jobs=12 * seed, seed=seed) if seed else None
+    try:
+        response = generate_response(operation, chain=chain, seed=seed)
+    except ValueError as error:  # StopJob with nothing in flight: the service's error
+        assert operation == "StopJob" and "BadRequestException" in str(error)
+        return
+    assert_parses(operation, response)
+    assert generate_response(operation, chain=chain, seed=seed) == response  # seeded
+
+
+def test_get_job_of_a_chain_job_is_that_summary_with_fitting_steps() -> None:
+    chain = generate_chain(jobs=40, seed=5)
+    for job in chain.jobs:
+        got = generate_response("GetJob", {"jobId": job["jobId"]}, chain=chain)["job"]
+        assert got["summary"] == job
+        for step in got["steps"]:
+            assert job["startTime"] <= step["startTime"] <= step["endTime"] <= job["endTime"]
+        assert bool(got["steps"]) <= (job["status"] in FINISHED)
+
+
+def test_start_job_takes_the_next_id_behind_the_running_build() -> None:
+    chain = generate_chain(jobs=200, page_size=50, seed=3)
+    assert chain.jobs[0]["status"] == "RUNNING"
+    script = ResponseScript(chain, seed=3)
+    started = script.response("StartJob", {"jobType": "RELEASE"})["jobSummary"]
+    assert (started["jobId"], started["status"]) == ("201", "PENDING")
+    assert started["startTime"] >= chain.jobs[0]["startTime"]
+    polls = [r["job"]["summary"]["status"] for r in script.job_progress()]
+    assert polls == ["PENDING", "PROVISIONING", "RUNNING", "SUCCEED"]
+    # The build that was running ahead finished first.
+    assert script.response("GetJob", {"jobId": "200"})["job"]["summary"]["status"] == "SUCCEED"
+
+
+def test_get_branch_agrees_with_the_chain_and_the_script() -> None:
+    chain = generate_chain(jobs=200, page_size=50, calls=1, seed=4)
+    branch = generate_response("GetBranch", chain=chain)["branch"]
+    assert branch["branchName"] == chain.branch_name
+    assert (branch["activeJobId"], branch["totalNumberOfJobs"]) == ("200", "200")
+    script = ResponseScript(chain, seed=4)
+    script.response("StartJob")
+    assert script.response("GetBranch")["branch"]["totalNumberOfJobs"] == "201"
+    listed = script.response("ListBranches", {"appId": chain.app_id})["branches"]
+    assert [b["branchName"] for b in listed] == [chain.branch_name]
+    assert script.response("GetApp")["app"]["appId"] == chain.app_id
+
+
+def test_deployments_reserve_then_start_the_reserved_id() -> None:
+    chain = generate_chain(jobs=5, seed=1)
+    script = ResponseScript(chain)
+    created = script.response("CreateDeployment", {"fileMap": {"index.html": "abc"}})
+    assert created["jobId"] == "6" and set(created["fileUploadUrls"]) == {"index.html"}
+    started = script.response("StartDeployment")["jobSummary"]
+    assert (started["jobId"], started["jobType"]) == ("6", "MANUAL")
+
+
+def test_errors_the_service_would_send_are_named() -> None:
+    chain = generate_chain(jobs=3, seed=2)
+    with pytest.raises(ValueError, match=r"NotFoundException.*add_client_error\('GetJob'"):
+        generate_response("GetJob", {"jobId": "99"}, chain=chain)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: generate_response("PutObject"), ValueError, "operation_name='PutObject'"),
+        (lambda: generate_response(3), TypeError, "operation_name=3"),  # type: ignore[arg-type]
+        (lambda: generate_response("GetJob", ["x"]), TypeError, "params=\\['x'\\]"),  # type: ignore[arg-type]
+        (lambda: generate_response("GetJob", {"jobId": "x"}), ValueError, "jobId: 'x'"),
+        (lambda: generate_response("GetJob", chain="c"), TypeError, "chain='c'"),  # type: ignore[arg-type]
+        (lambda: generate_response("GetJob", seed="1"), TypeError, "seed='1'"),  # type: ignore[arg-type]
+        (lambda: generate_response("GetJob", region="moon"), ValueError, "moon"),
+        (lambda: ResponseScript().job_progress(to="DONE"), ValueError, "to='DONE'"),
+        (lambda: ResponseScript().job_progress(job_id=5), TypeError, "jobId=5"),  # type: ignore[arg-type]
+    ],
+)
+def test_bad_arguments(call: Any, error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
+        call()
+
+
+# ------------------------------------------------------------------------------- calls=N
+
+
+def test_calls_queues_only_the_first_pages() -> None:
+    chain = generate_chain(jobs=200, page_size=50, calls=1)
+    assert (chain.queued_calls, len(chain.pages), len(chain.jobs)) == (1, 4, 200)
+    with stub_list_jobs(chain) as client:
+        page = client.list_jobs(appId=chain.app_id, branchName=chain.branch_name)
+    assert "nextToken" in page and page["jobSummaries"] == list(chain.jobs[:50])
+    with pytest.raises(ValueError, match=r"calls=5 is beyond the chain"):
+        generate_chain(jobs=200, page_size=50, calls=5)
+    with pytest.raises(ValueError, match=r"calls=0 is not allowed"):
+        generate_chain(calls=0)
+
+
+@pytest.mark.amplify_jobs(jobs=30, page_size=10, calls=2)
+def test_the_marker_takes_calls(list_jobs_stub: ListJobsStub) -> None:
+    chain = list_jobs_stub.generate()
+    client = list_jobs_stub.client
+    first = client.list_jobs(appId=chain.app_id, branchName=chain.branch_name)
+    client.list_jobs(appId=chain.app_id, branchName=chain.branch_name, nextToken=first["nextToken"])
+    assert list_jobs_stub.pending() == []
+
+
+# --------------------------------------------------------------------- queueing, both modes
+
+
+@pytest.fixture(params=["stubber", "intercept"])
+def queue(request: pytest.FixtureRequest) -> Any:
+    return request.getfixturevalue(
+        "amplify_stub" if request.param == "stubber" else "amplify_intercept"
+    )
+
+
+def test_hand_written_responses_are_strictly_validated(queue: Any) -> None:
+    with pytest.raises(InvalidResponse, match=r"jobSummary.jobId: 'abc'"):
+        queue.add_response("StopJob", {"jobSummary": {"jobId": "abc"}})
+    assert queue.pending() == []
+
+
+def test_parameters_are_checked_and_named(queue: Any) -> None:
+    chain = queue.generate(jobs=3, calls=1)
+    queue.add_response(
+        "get_job", expected_params={"appId": chain.app_id, "branchName": ANY, "jobId": "2"}
+    )
+    queue.client.list_jobs(appId=chain.app_id, branchName=chain.branch_name)
+    with pytest.raises(StubAssertionError, match=r"jobId: expected '2', got '3'"):
+        queue.client.get_job(appId=chain.app_id, branchName=chain.branch_name, jobId="3")
+    queue.client.get_job(appId=chain.app_id, branchName=chain.branch_name, jobId="2")
+    from pytest_amplify_jobs._routing import refusals
+
+    refusals.forget(0)  # the mismatch above was expected
+
+
+@pytest.mark.amplify_jobs(assert_no_refused_calls=False)
+def test_client_errors_have_the_models_status(queue: Any) -> None:
+    chain = queue.generate(jobs=3, calls=1)
+    queue.client.list_jobs(appId=chain.app_id, branchName=chain.branch_name)
+    queue.add_client_error("StartJob", "LimitExceededException")
+    with pytest.raises(queue.client.exceptions.LimitExceededException) as info:
+        queue.client.start_job(appId=chain.app_id, branchName=chain.branch_name, jobType="RELEASE")
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+    assert info.value.response["message"] == "Rate exceeded"
+    with pytest.raises(ValueError, match=r"service_error_code='NoSuchKey'.*allowed: "):
+        queue.add_client_error("GetJob", "NoSuchKey")
+    with pytest.raises(ValueError, match=r"http_status_code=200"):
+        queue.add_client_error("GetJob", "NotFoundException", http_status_code=200)
+
+
+@pytest.mark.amplify_jobs(assert_all_consumed=False)
+def test_unmade_calls_are_pending_by_name(queue: Any) -> None:
+    chain = queue.generate(jobs=120, page_size=50, calls=1)
+    queue.add_response("StartJob")
+    polls = queue.add_job_progress()
+    pending = queue.pending()
+    assert len(pending) == 1 + 1 + len(polls)
+    assert "start_job(any parameters) -> job 121 PENDING" in pending[1]
+    assert "get_job(appId=" in pending[-1] and "job 121 SUCCEED" in pending[-1]
+    assert chain.app_id in queue.report()
+
+
+def test_intercept_queues_per_operation() -> None:
+    with ListJobsIntercept(seed=2) as intercept:
+        chain = intercept.generate(jobs=120, page_size=50)  # 3 pages, the code reads one
+        started = intercept.add_response("StartJob")["jobSummary"]
+        client = boto3.client(
+            "amplify", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
+        )
+        job = client.start_job(appId=chain.app_id, branchName=chain.branch_name, jobType="RELEASE")
+        assert job["jobSummary"] == started
+        client.list_jobs(appId=chain.app_id, branchName=chain.branch_name)
+        assert len(intercept.pending()) == 2  # the pages never read are still reported
+        with pytest.raises(UnStubbedResponseError, match=r"no StartJob response is left"):
+            client.start_job(appId=chain.app_id, branchName=chain.branch_name, jobType="RELEASE")
+    assert [c["jobType"] for c in intercept.calls_to("start_job")] == ["RELEASE", "RELEASE"]
+
+
+def test_a_plain_stubber_client_is_served_with_the_stubbers_own_queue() -> None:
+    client = make_client()
+    with Stubber(client) as stubber:
+        stub = ListJobsStub(client, stubber, seed=1)
+        stub.add_response("GetApp", expected_params={"appId": "d1abc"})
+        assert client.get_app(appId="d1abc")["app"]["appId"] == "d1abc"
+        stubber.assert_no_pending_responses()
+        stub.close()
+
+
+# ------------------------------------------------------------------------------ the story
+
+
+def deploy_after_newest(client: Any, app_id: str, branch: str) -> tuple[str, str, list[str]]:
+    """Code under test: read the newest job, start a release, poll it until it finishes."""
+    newest = client.list_jobs(appId=app_id, branchName=branch)["jobSummaries"][0]
+    job = client.start_job(appId=app_id, branchName=branch, jobType="RELEASE")["jobSummary"]
+    seen: list[str] = []
+    while not seen or seen[-1] not in FINISHED:
+        got = client.get_job(appId=app_id, branchName=branch, jobId=job["jobId"])
+        seen.append(got["job"]["summary"]["status"])
+    return newest["jobId"], job["jobId"], seen
+
+
+@pytest.mark.parametrize("mode", ["stubber", "intercept", "fake"])
+def test_newest_page_of_200_jobs_then_start_then_poll(
+    mode: str, request: pytest.FixtureRequest
+) -> None:
+    if mode == "fake":
+        fake = request.getfixturevalue("amplify_fake")
+        fake.add_branch("d1abc", "main", jobs=200, finished=True)
+        client, app_id, branch = fake.client, "d1abc", "main"
+    else:
+        stub = request.getfixturevalue("amplify_stub" if mode == "stubber" else "amplify_intercept")
+        chain = stub.generate(jobs=200, page_size=50, calls=1, app_id="d1abc", branch_name="main")
+        stub.add_response(
+            "StartJob", expected_params={**chain.expected_params(0), "jobType": "RELEASE"}
+        )
+        stub.add_job_progress()
+        client, app_id, branch = stub.client, chain.app_id, chain.branch_name
+
+    newest, started, seen = deploy_after_newest(client, app_id, branch)
+
+    assert (newest, started) == ("200", "201")
+    assert seen[-3:] == ["PROVISIONING", "RUNNING", "SUCCEED"]
+
+
+# ------------------------------------------------------------------------------ strategies
+
+
+@settings(max_examples=30, deadline=None, database=None)
+@given(st.sampled_from(OPERATIONS), list_jobs_chains(min_jobs=1, max_jobs=20), st.data())
+def test_strategy_responses_are_valid_and_coherent(
+    operation: str, chain: Any, data: st.DataObject
+) -> None:
+    try:
+        response = data.draw(amplify_responses(operation=operation, chain=chain))
+    except ValueError:  # StopJob of a chain with nothing in flight
+        assert operation == "StopJob"
+        return
+    assert_parses(operation, response)
+    if operation == "GetJob":
+        assert response["job"]["summary"] in chain.jobs
+    if operation == "StartJob":
+        assert int(response["jobSummary"]["jobId"]) == len(chain.jobs) + 1
+
+
+@settings(max_examples=30, deadline=None, database=None)
+@given(st.sampled_from(NOT_LISTJOBS), st.data())
+def test_strategy_without_a_chain(operation: str, data: st.DataObject) -> None:
+    assert_parses(operation, data.draw(amplify_responses(operation=operation)))
+
+
+def test_strategy_shrinks_to_one_succeeded_job_on_main() -> None:
+    found = find(amplify_responses(operation="GetJob"), lambda r: True)
+    summary = found["job"]["summary"]
+    assert (summary["jobId"], summary["status"], summary["jobType"]) == ("1", "SUCCEED", "WEB_HOOK")
+    assert "/branches/main/" in summary["jobArn"]
+    failed = find(
+        amplify_responses(operation="GetJob"),
+        lambda r: r["job"]["summary"]["status"] == "FAILED",
+        settings=settings(max_examples=500, database=None),
+    )
+    assert failed["job"]["summary"]["jobId"] == "1"
+    assert [s["status"] for s in failed["job"]["steps"]][-1] == "FAILED"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"operation": "PutObject"}, "operation='PutObject'"),
+        ({"operation": 3}, "operation=3"),
+        ({"operation": "GetJob", "params": ["x"]}, "params=\\['x'\\]"),
+        ({"operation": "GetJob", "chain": "c"}, "chain='c'"),
+    ],
+)
+def test_strategy_bad_arguments(kwargs: dict[str, Any], match: str) -> None:
+    strategy = amplify_responses(**kwargs)
+    with pytest.raises(InvalidArgument, match=match):
+        find(strategy, lambda r: True)
