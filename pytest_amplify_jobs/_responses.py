@@ -161,6 +161,7 @@ class ResponseScript:
         )
         named = params.get("jobId")
         stopping = operation == "StopJob"
+        top = len(jobs)
         if named is not None and int(named) >= 1:
             # The named job is the newest (StopJob: a running build just above the history).
             top = int(named) - 1 if stopping else int(named)
@@ -170,7 +171,7 @@ class ResponseScript:
             self.store.put_branch(ctx.app_id, ctx.branch_name, jobs)
             if stopping:
                 self.store.add_job(
-                    ctx.app_id, ctx.branch_name, "RUNNING", None, None, job_id=len(jobs) + 1
+                    ctx.app_id, ctx.branch_name, "RUNNING", None, None, job_id=top + 1
                 )
         self._branch = (ctx.app_id, ctx.branch_name)
 

@@ -336,3 +336,13 @@ def test_strategy_bad_arguments(kwargs: dict[str, Any], match: str) -> None:
     strategy = amplify_responses(**kwargs)
     with pytest.raises(InvalidArgument, match=match):
         find(strategy, lambda r: True)
+
+
+@pytest.mark.parametrize("operation", ["GetJob", "StopJob", "DeleteJob"])
+@pytest.mark.parametrize("job_id", ["1", "40"])
+def test_without_a_chain_the_named_job_exists_and_fits(operation: str, job_id: str) -> None:
+    response = generate_response(operation, {"appId": "d1zz", "jobId": job_id}, seed=7)
+    assert_parses(operation, response)
+    summary = response.get("jobSummary") or response["job"]["summary"]
+    assert summary["jobId"] == job_id and "/apps/d1zz/branches/" in summary["jobArn"]
+    assert (summary["status"] == "CANCELLING") == (operation == "StopJob")
