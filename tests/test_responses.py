@@ -344,5 +344,5 @@ def test_without_a_chain_the_named_job_exists_and_fits(operation: str, job_id: s
     response = generate_response(operation, {"appId": "d1zz", "jobId": job_id}, seed=7)
     assert_parses(operation, response)
     summary = response.get("jobSummary") or response["job"]["summary"]
-    assert summary["jobId"] == job_id and "/apps/d1zz/branches/" in summary["jobArn"]
+    assert summary["jobId"] == job_id and ":apps/d1zz/branches/" in summary["jobArn"]
     assert (summary["status"] == "CANCELLING") == (operation == "StopJob")
