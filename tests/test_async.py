@@ -270,3 +270,58 @@ def test_from_type_resolves_the_aiobotocore_typeddicts() -> None:
         validate_list_jobs_response({"jobSummaries": [job]})
 
     check()
+
+
+# ------------------------------------------------------- every job operation (issue 15)
+
+
+async def deploy_after_newest(client: Any, app: str, branch: str) -> tuple[str, str, list[str]]:
+    """Read the newest job, start a release, poll it until it finishes (async code)."""
+    newest = (await client.list_jobs(appId=app, branchName=branch))["jobSummaries"][0]
+    started = await client.start_job(appId=app, branchName=branch, jobType="RELEASE")
+    job_id = started["jobSummary"]["jobId"]
+    seen: list[str] = []
+    while not seen or seen[-1] not in ("SUCCEED", "FAILED", "CANCELLED"):
+        got = await client.get_job(appId=app, branchName=branch, jobId=job_id)
+        seen.append(got["job"]["summary"]["status"])
+    return newest["jobId"], job_id, seen
+
+
+def _queue_the_story(queue: Any) -> Any:
+    chain = queue.generate(jobs=200, page_size=50, calls=1, app_id=APP, branch_name=BRANCH)
+    queue.add_response(
+        "StartJob", expected_params={**chain.expected_params(0), "jobType": "RELEASE"}
+    )
+    queue.add_job_progress(to="FAILED")
+    return chain
+
+
+def test_every_job_operation_is_queued_for_async_clients_in_both_modes(
+    wire: dict[str, list[Any]],
+) -> None:
+    from botocore.stub import Stubber
+
+    from pytest_amplify_jobs._stubbing import ListJobsStub
+
+    async def body() -> None:
+        async with aio_client(aws_access_key_id="a", aws_secret_access_key="b") as client:
+            stubber = Stubber(client)
+            stub = ListJobsStub(client, stubber, seed=5)
+            _queue_the_story(stub)
+            with stubber:
+                newest, started, seen = await deploy_after_newest(client, APP, BRANCH)
+            assert (newest, started, seen[-1]) == ("200", "201", "FAILED")
+            assert stub.pending() == []
+            stub.close()
+        with ListJobsIntercept(seed=5) as intercept:
+            _queue_the_story(intercept)
+            intercept.add_client_error("GetApp", "NotFoundException")
+            async with aio_client() as client:
+                newest, started, seen = await deploy_after_newest(client, APP, BRANCH)
+                assert (newest, started, seen[-1]) == ("200", "201", "FAILED")
+                with pytest.raises(client.exceptions.NotFoundException):
+                    await client.get_app(appId=APP)
+            assert intercept.pending() == []
+
+    run(body())
+    assert wire == {"sent": [], "signed": []}
