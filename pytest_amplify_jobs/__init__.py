@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pytest_amplify_jobs._api import stub_list_jobs
     from pytest_amplify_jobs._chain import ListJobsChain, generate_chain
+    from pytest_amplify_jobs._coherence import IncoherentJobHistory, validate_job_history
     from pytest_amplify_jobs._errors import ListJobsError
     from pytest_amplify_jobs._fake import (
         FakeListJobs,
@@ -52,6 +53,8 @@ _EXPORTS = {
     "ListJobsPage": "_types",
     "ResponseMetadata": "_types",
     "SourceUrlType": "_types",
+    "IncoherentJobHistory": "_coherence",
+    "validate_job_history": "_coherence",
     "InvalidListJobsRequest": "_validate",
     "InvalidListJobsResponse": "_validate",
     "InvalidRequest": "_validate",
@@ -75,6 +78,7 @@ __all__ = [
     "FakeListJobs",
     "FakeRequest",
     "FakeServiceError",
+    "IncoherentJobHistory",
     "InvalidListJobsRequest",
     "InvalidListJobsResponse",
     "InvalidRequest",
@@ -95,6 +99,7 @@ __all__ = [
     "generate_chain",
     "generate_response",
     "stub_list_jobs",
+    "validate_job_history",
     "validate_list_jobs_request",
     "validate_list_jobs_response",
     "validate_request",

@@ -292,7 +292,12 @@ class Scenario:
             )
 
     def check_sizes(
-        self, exc: type[Exception], min_name: str, min_size: int, max_name: str, max_size: int | None
+        self,
+        exc: type[Exception],
+        min_name: str,
+        min_size: int,
+        max_name: str,
+        max_size: int | None,
     ) -> None:
         """``exc`` when no size in ``min_size..max_size`` can hold this scenario (sizes below
         ``len(newest)`` are raised to it, sizes above :meth:`max_jobs` lowered to it)."""

@@ -15,7 +15,13 @@ from botocore.config import Config
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_amplify_jobs import FakeListJobs, FakeServiceError, _model, fake_list_jobs
+from pytest_amplify_jobs import (
+    FakeListJobs,
+    FakeServiceError,
+    IncoherentJobHistory,
+    _model,
+    fake_list_jobs,
+)
 from pytest_amplify_jobs._fake import default_page_size
 from tests.helpers import assert_coherent_history, run_aws_cli
 
@@ -291,10 +297,13 @@ def test_bad_arguments(fake: FakeListJobs) -> None:
 
 def test_a_given_history_is_validated_and_served(fake: FakeListJobs) -> None:
     history = fake.add_branch(APP, "main", jobs=4, seed=3)
-    assert fake.add_branch(APP, "copy", jobs=history) == history
-    assert paginate(client(), branch="copy") == history
-    with pytest.raises(ValueError, match="newest first"):
-        fake.add_branch(APP, "bad", jobs=list(reversed(history)))
+    assert fake.add_branch(APP, "main", jobs=history) == history
+    assert paginate(client(), branch="main") == history
+    with pytest.raises(IncoherentJobHistory, match="ids-newest-first"):
+        fake.add_branch(APP, "main", jobs=list(reversed(history)))
+    # The fake's lifecycle relies on coherent histories: another branch's jobs are refused.
+    with pytest.raises(IncoherentJobHistory, match="names branch 'main', not 'copy'"):
+        fake.add_branch(APP, "copy", jobs=history)
 
 
 def test_the_aws_cli_lists_through_the_fake(

@@ -415,7 +415,8 @@ def test_every_operation_through_the_aws_cli(fake: FakeListJobs) -> None:
             "fail",
             ("NotFoundException",),
             {"operation": "ListApps"},
-            "code='NotFoundException' is not a modeled ListApps error; allowed: Bad",
+            "code='NotFoundException' is not a modeled ListApps error, nor a common AWS error; "
+            "allowed: Bad",
         ),
         ("fail", ("Teapot",), {}, "nor one of another operation the fake serves"),
         ("auto_advance", (), {"to": "RUNNING"}, "to='RUNNING' is not allowed; expected one of"),

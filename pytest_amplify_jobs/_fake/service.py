@@ -16,6 +16,7 @@ from pytest_amplify_jobs._checks import (
     check_seed,
 )
 from pytest_amplify_jobs._choices import RandomChoices
+from pytest_amplify_jobs._coherence import check_scenario, validate_job_history
 from pytest_amplify_jobs._fake.state import Store
 from pytest_amplify_jobs._fake.wire import (
     FakeRequest,
@@ -102,12 +103,20 @@ class FakeListJobs(Mode):
         seed: int | None = None,
         *,
         finished: bool = False,
+        statuses: Sequence[str] | None = None,
+        newest: Sequence[str] | None = None,
+        job_types: Sequence[str] | None = None,
     ) -> list[JobSummary]:
         """Serve a branch: ``jobs`` generated and coherent when a count, else the given
-        summaries (newest first, strictly validated). Returns the history served (copies).
+        summaries (newest first, strictly validated and coherent: the fake's lifecycle relies
+        on it, so an incoherent history raises
+        :class:`~pytest_amplify_jobs.IncoherentJobHistory`). Returns the history served
+        (copies).
 
         ``finished=True`` generates a settled branch (no job queued or building), ready for
-        ``add_job``. Adding a branch again replaces its history and makes its tokens stale.
+        ``add_job``. ``statuses``, ``newest`` and ``job_types`` pin a generated history as in
+        ``generate_chain`` (``newest=["PENDING", "RUNNING"]``: a build running with a job
+        queued behind it). Adding a branch again replaces its history and makes its tokens stale.
         The app is created (generated, see :meth:`add_app`) when the fake has none of that id;
         its jobs' ARNs name the app's account.
         """
@@ -116,6 +125,7 @@ class FakeListJobs(Mode):
         if seed is not None:
             check_seed(ValueError, seed)
         check_bool(ValueError, "finished", finished)
+        scenario = check_scenario(ValueError, statuses=statuses, newest=newest, job_types=job_types)
         store = self._store
         with self._lock:
             seed = seed if seed is not None else self.seed + store.branches_added
@@ -129,12 +139,24 @@ class FakeListJobs(Mode):
                 ctx = dataclasses.replace(ctx, account=account)
             if isinstance(jobs, int) and not isinstance(jobs, bool):
                 check_int(ValueError, "jobs", jobs, 0, MAX_JOBS)
+                scenario.check_size(ValueError, "jobs", jobs)
                 history = _generate.draw_history(
-                    choices, ctx, min_size=jobs, max_size=jobs, finished_only=finished
+                    choices,
+                    ctx,
+                    min_size=jobs,
+                    max_size=jobs,
+                    finished_only=finished,
+                    scenario=scenario,
                 )
             elif isinstance(jobs, Sequence) and not isinstance(jobs, (str, bytes)):
                 history = [dict(job) if isinstance(job, Mapping) else job for job in jobs]
+                if scenario.pinned:
+                    raise ValueError(
+                        "statuses, newest and job_types pin a generated history; jobs="
+                        f"{short_repr(jobs)} is a given one (pass a count, or leave them out)"
+                    )
                 validate_list_jobs_response({_model.model().result_key: history})
+                validate_job_history(history, app_id=ctx.app_id, branch_name=ctx.branch_name)
                 Store.check_order(history)
             else:
                 raise ValueError(
@@ -164,17 +186,23 @@ class FakeListJobs(Mode):
         app_id: str | None = None,
         branch_name: str | None = None,
     ) -> None:
-        """Answer the next ``times`` matching calls with the modeled error ``code``, after
-        letting ``after_calls`` matching calls through. Each HTTP attempt is a call (a retry
-        too). A call matches when it is of ``operation`` (None: any operation that models
-        ``code``), for ``app_id`` and ``branch_name`` when given.
+        """Answer the next ``times`` matching calls with the error ``code``, after letting
+        ``after_calls`` matching calls through. Each HTTP attempt is a call (a retry too). A
+        call matches when it is of ``operation`` (None: any operation that models ``code``),
+        for ``app_id`` and ``branch_name`` when given.
+
+        ``code`` is a modeled error of the operation, or one of the errors AWS's front end
+        sends for every operation (``ThrottlingException``, ``ExpiredTokenException``,
+        ``ServiceUnavailableException``...; see ``all_error_codes()``). Either goes out with
+        the HTTP status and ``x-amzn-errortype`` AWS uses, so botocore's retry handler decides
+        as it would against AWS.
 
         >>> with fake_list_jobs() as fake:
         ...     fake.fail("LimitExceededException", operation="StartJob")
         ...     fake.fail("NotFoundException", operation="ListJobs")
         Traceback (most recent call last):
         ...
-        ValueError: code='NotFoundException' is not a modeled ListJobs error; allowed: BadRequestException, UnauthorizedException, InternalFailureException, LimitExceededException
+        ValueError: code='NotFoundException' is not a modeled ListJobs error, nor a common AWS error; allowed: BadRequestException, UnauthorizedException, InternalFailureException, LimitExceededException, ThrottlingException, ...
         """
         served = served_operations()
         if operation is not None and operation not in served:
@@ -188,10 +216,11 @@ class FakeListJobs(Mode):
                 for name in ((operation,) if operation else served)
                 for shape in _model.operation(name).error_shapes
             )
-        )
+        ) + list(_model.common_error_codes())
         if not isinstance(code, str) or code not in codes:
             what = f"a modeled {operation} error" if operation else "a modeled ListJobs error"
             others = "" if operation else ", nor one of another operation the fake serves"
+            others += ", nor a common AWS error"
             raise ValueError(
                 f"code={short_repr(code)} is not {what}{others}; allowed: {', '.join(codes)}"
             )
