@@ -286,7 +286,7 @@ class Scenario:
         limit = self.max_jobs()
         if limit is not None and size > limit:
             raise exc(
-                f"{name}={size} jobs cannot be coherent with {self._describe()}: "
+                f"{name}={size} cannot be a coherent history with {self._describe()}: "
                 f"{_rule('one-build')}, and {_rule('queued-newest')}; so at most {limit} "
                 f"job{'s' if limit != 1 else ''} (allow a finished status, or ask for fewer jobs)"
             )

@@ -41,7 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--max-results", type=int, default=None, help="maxResults the caller sends")
     parser.add_argument("--seed", type=int, default=0, help="same seed, same chain (0)")
-    parser.add_argument("--error", default=None, metavar="CODE", help="a modeled error code")
+    parser.add_argument(
+        "--error",
+        default=None,
+        metavar="CODE",
+        help="an error code: a modeled one, or one AWS's front end sends (ThrottlingException...)",
+    )
     parser.add_argument(
         "--error-at", type=int, default=None, metavar="I", help="0-based call that fails"
     )
@@ -50,6 +55,19 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--region", default=None)
     parser.add_argument(
         "--unrealistic", action="store_true", help="anything the model allows (realistic=False)"
+    )
+    parser.add_argument(
+        "--statuses", nargs="+", default=None, metavar="STATUS", help="the statuses jobs may have"
+    )
+    parser.add_argument(
+        "--newest",
+        nargs="+",
+        default=None,
+        metavar="STATUS",
+        help="statuses of the newest jobs, newest first (e.g. PENDING RUNNING)",
+    )
+    parser.add_argument(
+        "--job-types", nargs="+", default=None, metavar="TYPE", help="the job types jobs may have"
     )
     parser.add_argument("--format", choices=("json", "table"), default="json")
     return parser
@@ -137,6 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
             realistic=not args.unrealistic,
             region=args.region,
+            statuses=args.statuses,
+            newest=args.newest,
+            job_types=args.job_types,
         )
     except ValueError as error:
         # generate_chain names its parameters (page_size=0); say it with the flags (--page-size 0).
