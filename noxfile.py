@@ -205,3 +205,34 @@ def lowest(session: nox.Session) -> None:
     session.log("lower bounds:\n" + pins.read_text())
     session.install("-r", str(pins), str(ROOT))
     run_suite(session)
+
+
+# aiobotocore pins its own botocore, so async clients are tested in environments of their own.
+ASYNC_TESTS = (
+    "tests/test_async.py",
+    "tests/test_guard.py",
+    "tests/test_fake.py",
+    "tests/test_intercept.py",
+    "tests/test_stubbing.py",
+)
+# asyncio's event loop needs a Unix socket pair; every inet socket stays disabled.
+ASYNC_ARGS = ("--allow-unix-socket", "-o", "asyncio_default_fixture_loop_scope=function")
+ASYNC_TOOLS = ("pytest-asyncio", "anyio", "types-aiobotocore-amplify")
+
+
+@nox.session(name="async")
+def async_newest(session: nox.Session) -> None:
+    """Async clients with the newest aiobotocore, beside the sync tests of every mode."""
+    install_project(session, "test", "async")
+    session.install(*ASYNC_TOOLS)
+    session.run("python", "-c", "import aiobotocore; print('aiobotocore', aiobotocore.__version__)")
+    session.run("python", "-m", "pytest", *PYTEST_ARGS, *ASYNC_ARGS, *ASYNC_TESTS, *session.posargs)
+
+
+@nox.session(name="async_aioboto3")
+def async_aioboto3(session: nox.Session) -> None:
+    """Async clients with aioboto3 and the aiobotocore its newest release pins."""
+    install_project(session, "test", "async")
+    session.install("aioboto3", *ASYNC_TOOLS)
+    session.run("python", "-c", "import aiobotocore; print('aiobotocore', aiobotocore.__version__)")
+    session.run("python", "-m", "pytest", *PYTEST_ARGS, *ASYNC_ARGS, *ASYNC_TESTS, *session.posargs)
