@@ -346,3 +346,13 @@ def test_without_a_chain_the_named_job_exists_and_fits(operation: str, job_id: s
     summary = response.get("jobSummary") or response["job"]["summary"]
     assert summary["jobId"] == job_id and ":apps/d1zz/branches/" in summary["jobArn"]
     assert (summary["status"] == "CANCELLING") == (operation == "StopJob")
+
+
+@pytest.mark.amplify_jobs(assert_all_consumed=False)
+def test_a_hand_written_start_is_followed_by_its_progress(queue: Any) -> None:
+    chain = queue.generate(jobs=5, calls=1)
+    written = generate_response("StartJob", chain=chain, seed=9)  # stands for one typed by hand
+    queue.add_response("StartJob", written)
+    polls = queue.add_job_progress()
+    assert {p["job"]["summary"]["jobId"] for p in polls} == {written["jobSummary"]["jobId"]}
+    assert polls[-1]["job"]["summary"]["status"] == "SUCCEED"
