@@ -235,9 +235,15 @@ class ListJobsChain:
         if (
             isinstance(self.page_size, bool)
             or not isinstance(self.page_size, int)
-            or self.page_size < 1
+            or not 1 <= self.page_size <= m.max_page_size
         ):
-            out.append(Violation("page_size", self.page_size, "must be a positive integer"))
+            out.append(
+                Violation(
+                    "page_size",
+                    self.page_size,
+                    f"must be an integer from 1 to {m.max_page_size} (the model's maxResults)",
+                )
+            )
         seen: set[str] = set()
         last = len(self.pages) - 1
         for index, page in enumerate(self._raw_pages):
@@ -246,18 +252,24 @@ class ListJobsChain:
             if not isinstance(page, Mapping):
                 continue
             summaries = page.get(m.result_key)
-            if (
-                isinstance(summaries, list)
-                and isinstance(self.page_size, int)
-                and len(summaries) > self.page_size
-            ):
-                out.append(
-                    Violation(
-                        f"pages[{index}].{m.result_key}",
-                        summaries,
-                        f"has {len(summaries)} jobs, more than page_size={self.page_size}",
+            limits = [(self.page_size, f"page_size={self.page_size}")]
+            if self.max_results:
+                limits.append((self.max_results, f"max_results={self.max_results}"))
+            limits.append((m.max_page_size, f"the {m.max_page_size} the service ever sends"))
+            for limit, name in limits:
+                if (
+                    isinstance(summaries, list)
+                    and isinstance(limit, int)
+                    and len(summaries) > limit
+                ):
+                    out.append(
+                        Violation(
+                            f"pages[{index}].{m.result_key}",
+                            summaries,
+                            f"has {len(summaries)} jobs, more than {name}",
+                        )
                     )
-                )
+                    break
             token = page.get(m.output_token)
             needs_token = index < last or self.error is not None
             if needs_token and token is None:

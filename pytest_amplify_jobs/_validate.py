@@ -9,8 +9,9 @@ members) and report *all* violations at once, one per line, each with its path.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pytest_amplify_jobs import _model
@@ -38,7 +39,7 @@ class Violation:
     """One broken rule: where, what value, which rule."""
 
     path: str
-    value: Any
+    value: Any = field(repr=False)  # the rule quotes it safely; a hostile repr stays out
     rule: str
 
     def __str__(self) -> str:
@@ -257,6 +258,34 @@ def metadata_violations(metadata: Any, path: str = "ResponseMetadata") -> list[V
     return out
 
 
+def _total(check: Any) -> Any:
+    """Make a violations function total: any Python object in, a list of violations out.
+
+    A value whose ``__eq__``, ``__len__``, ``items()`` or ``__iter__`` raises (or recurses
+    without end) is reported as a violation at the top instead of escaping as an exception.
+    """
+
+    @functools.wraps(check)
+    def total(value: Any, operation: str = _model.OPERATION_NAME) -> list[Violation]:
+        shape_check = _output_shape if check.__name__.startswith("response") else _input_shape
+        shape_check(operation)  # an unknown operation is the caller's mistake: ValueError
+        try:
+            result: list[Violation] = check(value, operation)
+        except (Exception, RecursionError) as error:
+            return [
+                Violation(
+                    "<top>",
+                    value,
+                    f"{short_repr(value)} could not be read as data "
+                    f"({type(error).__name__}: {short_repr(str(error), 80)})",
+                )
+            ]
+        return result
+
+    return total
+
+
+@_total
 def response_violations(response: Any, operation: str = _model.OPERATION_NAME) -> list[Violation]:
     """Every rule a response of ``operation`` breaks (empty when it is valid)."""
     out: list[Violation] = []
@@ -279,6 +308,7 @@ def response_violations(response: Any, operation: str = _model.OPERATION_NAME) -
     return out
 
 
+@_total
 def request_violations(params: Any, operation: str = _model.OPERATION_NAME) -> list[Violation]:
     """Every rule a set of request parameters of ``operation`` breaks."""
     out: list[Violation] = []

@@ -12,15 +12,29 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
+import os
 import re
 import sys
+import unicodedata
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from pytest_amplify_jobs._chain import ListJobsChain
+
+
+def _as_flags(message: str) -> str:
+    """``page_size=0 ...`` said with the flags (``--page-size 0 ...``). Names inside quoted
+    values are left alone: the user's values are quoted exactly as given."""
+
+    def flag(match: re.Match[str]) -> str:
+        quoted = message[: match.start()].count("'") % 2 == 1
+        return match[0] if quoted else "--" + match[1].replace("_", "-") + " "
+
+    return _flag_pattern().sub(flag, message)
 
 
 def _flag_pattern() -> re.Pattern[str]:
@@ -101,15 +115,26 @@ def chain_to_json(chain: ListJobsChain) -> dict[str, Any]:
     }
 
 
+def _printable(text: str) -> str:
+    """``text`` with every control or format character (newlines, ESC, bidi marks...) escaped,
+    so a value can never move the cursor, colour or rewrite the terminal."""
+    return "".join(_escape(ch) if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+
+
+def _escape(ch: str) -> str:
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
 def _short(text: str, width: int) -> str:
-    text = text.replace("\n", " ")
+    text = _printable(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def write_table(chain: ListJobsChain, out: TextIO) -> None:
     """A readable summary: one block per page, one row per job."""
     out.write(
-        f"app {chain.app_id}  branch {chain.branch_name}  region {chain.region}\n"
+        f"app {_printable(chain.app_id)}  branch {_printable(chain.branch_name)}  "
+        f"region {chain.region}\n"
         f"{len(chain.jobs)} jobs in {len(chain.pages)} pages of up to {chain.page_size}"
         f"{'' if chain.max_results is None else f', maxResults {chain.max_results}'}\n"
     )
@@ -143,6 +168,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = _parser()
     args = parser.parse_args(argv)
+    out = sys.stdout
+    # A terminal or pipe that is not UTF-8 gets escapes, never an UnicodeEncodeError.
+    utf8 = (getattr(out, "encoding", None) or "").lower().replace("-", "") == "utf8"
+    if not utf8 and hasattr(out, "reconfigure"):
+        out.reconfigure(errors="backslashreplace")
     try:
         chain = generate_chain(
             jobs=args.jobs,
@@ -161,10 +191,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except ValueError as error:
         # generate_chain names its parameters (page_size=0); say it with the flags (--page-size 0).
-        parser.error(_flag_pattern().sub(lambda m: "--" + m[1].replace("_", "-") + " ", str(error)))
+        parser.error(_as_flags(str(error)))
+    text = io.StringIO()
     if args.format == "json":
-        json.dump(chain_to_json(chain), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        json.dump(chain_to_json(chain), text, indent=2, ensure_ascii=not utf8)
+        text.write("\n")
     else:
-        write_table(chain, sys.stdout)
+        write_table(chain, text)
+    try:
+        out.write(text.getvalue())
+        out.flush()
+    except BrokenPipeError:
+        # `| head` closed the pipe: end quietly, as Unix tools do (128 + SIGPIPE), and keep
+        # Python from complaining again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        return 141
     return 0

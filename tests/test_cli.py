@@ -146,3 +146,89 @@ def test_runs_as_a_module() -> None:
         check=False,
     )
     assert bad.returncode == 2 and "usage:" in bad.stderr
+
+
+# --------------------------------------------------------------------- a good Unix tool
+
+
+class _ClosedPipe:
+    """A stdout whose reader went away (``| head``)."""
+
+    encoding = "utf-8"
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def fileno(self) -> int:
+        return self._fd
+
+
+def test_a_closed_pipe_ends_quietly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    import os
+
+    fd = os.open(tmp_path / "out", os.O_WRONLY | os.O_CREAT)
+    try:
+        monkeypatch.setattr(sys, "stdout", _ClosedPipe(fd))
+        assert main(["--jobs", "5"]) == 141  # 128 + SIGPIPE, like any Unix tool
+    finally:
+        os.close(fd)
+    assert capsys.readouterr().err == ""
+
+
+def test_a_non_utf8_stdout_gets_escapes_and_valid_json() -> None:
+    args = ["--jobs", "6", "--unrealistic", "--seed", "5"]
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest_amplify_jobs", *args],
+        capture_output=True,
+        env={**__import__("os").environ, "PYTHONIOENCODING": "ascii"},
+        check=True,
+    )
+    text = done.stdout.decode("ascii")  # nothing but ASCII reached the stream
+    data = json.loads(text)
+    chain = generate_chain(jobs=6, realistic=False, seed=5)
+    assert data["branch_name"] == chain.branch_name
+    assert len(data["pages"]) == len(chain.pages)
+    table = subprocess.run(
+        [sys.executable, "-m", "pytest_amplify_jobs", *args, "--format", "table"],
+        capture_output=True,
+        env={**__import__("os").environ, "PYTHONIOENCODING": "ascii"},
+        check=True,
+    )
+    table.stdout.decode("ascii")
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_table_never_writes_control_characters(
+    seed: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import unicodedata
+
+    assert main(["--jobs", "12", "--unrealistic", "--seed", str(seed), "--format", "table"]) == 0
+    out = capsys.readouterr().out
+    controls = {ch for ch in out if unicodedata.category(ch)[0] == "C" and ch != "\n"}
+    assert controls == set()
+
+
+def test_the_table_escapes_what_would_move_the_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--jobs", "1", "--branch-name", "x\x1b[2J\u202ey", "--format", "table"]) == 0
+    assert "branch x\\x1b[2J\\u202ey" in capsys.readouterr().out
+
+
+def test_error_messages_quote_the_users_values_exactly(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--jobs", "3", "--app-id", "d1 error=x"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "--app-id 'd1 error=x'" in err  # the flag is named, the value left as typed
