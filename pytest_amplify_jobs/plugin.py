@@ -76,6 +76,43 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+# Function-scoped fixtures holding queued calls or service state: inside @given every example
+# would share one, so leftovers of one example fail the next and the shrunk example is blamed.
+_PER_EXAMPLE = {
+    "list_jobs_stub": "stub_list_jobs(chain)",
+    "amplify_stub": "stub_list_jobs(chain)",
+    "amplify_stubber": "stub_list_jobs(chain)",
+    "amplify_intercept": "stub_list_jobs(chain)",
+    "amplify_fake": "fake_list_jobs()",
+}
+_MISUSE_KEY = pytest.StashKey[str]()
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Find tests that request a per-test fixture inside ``@given`` (reported at setup)."""
+    obj = getattr(item, "obj", None)
+    names = [n for n in getattr(item, "fixturenames", ()) if n in _PER_EXAMPLE]
+    if not names or obj is None:
+        return
+    from hypothesis import is_hypothesis_test
+
+    if is_hypothesis_test(obj):
+        uses = ", ".join(dict.fromkeys(f"with {_PER_EXAMPLE[n]} as ...:" for n in names))
+        item.stash[_MISUSE_KEY] = (
+            f"{item.nodeid} is a Hypothesis test (@given) and requests "
+            f"{', '.join(names)}: a fixture is set up once for all the examples, so calls "
+            "left over by one example would fail the next and the shrunk example would be "
+            f"blamed. Make one per example inside the test instead: {uses}"
+        )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    message = item.stash.get(_MISUSE_KEY, None)
+    if message is not None:
+        pytest.fail(message, pytrace=False)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return (
         f"amplify-jobs: seed shift {config.getoption('amplify_jobs_seed')} "
@@ -126,6 +163,27 @@ def _read_marker(node: pytest.Item) -> dict[str, Any]:
     return dict(marker.kwargs)
 
 
+# Each fixture that serves Amplify calls, and what it serves.
+_MODES = {
+    "amplify_stubber": "the Stubber on amplify_client (list_jobs_stub, amplify_stubber)",
+    "amplify_intercept": "amplify_intercept, which serves ListJobs of every client from its queue",
+    "amplify_fake": "amplify_fake, which serves every client from its store",
+}
+
+
+def _one_mode(request: pytest.FixtureRequest) -> None:
+    """Fail at setup when a test uses two ways of serving: the innermost would serve every
+    client and the other's queued calls would be reported unused, a misleading message."""
+    used = [name for name in _MODES if name in request.fixturenames]
+    if len(used) > 1:
+        pytest.fail(
+            f"{request.node.nodeid} uses {' and '.join(used)}: only one of them can serve a "
+            f"call. While {used[-1]} is active, {_MODES[used[-1]]}; "
+            f"{_MODES[used[0]]} would see no call. Use one per test.",
+            pytrace=False,
+        )
+
+
 def _fail_on_pending(request: pytest.FixtureRequest, pending: list[str], consume: bool) -> None:
     """Fail the test at teardown when queued calls were never made (unless opted out with
     ``consume=False``, or the test already failed: one failure is enough to read)."""
@@ -166,6 +224,7 @@ def amplify_client(request: pytest.FixtureRequest) -> BaseClient:
     and never sends: a call that no Stubber or mode serves raises."""
     from pytest_amplify_jobs._routing import guarded_client
 
+    _options(request)  # an unknown marker key is an error here too, not ignored
     # Guarded for its whole life: a call that no Stubber or mode serves raises, never sent.
     return guarded_client(_region(request.config))
 
@@ -184,6 +243,7 @@ def amplify_stubber(
     from pytest_amplify_jobs._routing import Guard
     from pytest_amplify_jobs._stubbing import pending_calls
 
+    _one_mode(request)
     consume = _options(request).get("assert_all_consumed", True)
     stubber = Stubber(amplify_client)
     request.node.stash[_STUBBER_KEY] = stubber
@@ -235,6 +295,7 @@ def amplify_intercept(request: pytest.FixtureRequest) -> Generator[ListJobsInter
     ``list_jobs_stub``. Unqueued Amplify calls raise; nothing is ever sent."""
     from pytest_amplify_jobs._intercept import ListJobsIntercept
 
+    _one_mode(request)
     options = _options(request)
     consume = options.pop("assert_all_consumed", True)
     options.pop("assert_no_refused_calls", None)
@@ -255,6 +316,17 @@ def amplify_fake(request: pytest.FixtureRequest) -> Generator[FakeListJobs, None
     botocore's parser and retries run for real, any call order works. Seeded from the test id."""
     from pytest_amplify_jobs._fake import FakeListJobs
 
+    _one_mode(request)
+    generated = {"list_jobs_stub", "amplify_stub", "amplify_intercept"}
+    pinned = sorted(set(_options(request)) - set(_CHECKS))
+    if pinned and not generated & set(request.fixturenames):
+        pytest.fail(
+            f"@pytest.mark.{MARKER}({', '.join(f'{k}=...' for k in pinned)}) sets defaults of "
+            "generated chains (list_jobs_stub, amplify_intercept); amplify_fake does not read "
+            "them. Pass them to amplify_fake.add_branch(...) (jobs, seed, statuses, newest, "
+            "job_types), or keep only assert_no_refused_calls in the marker.",
+            pytrace=False,
+        )
     fake = FakeListJobs(
         seed=node_seed(request.node.nodeid, request.config.getoption("amplify_jobs_seed")),
         region=_region(request.config),
