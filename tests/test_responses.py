@@ -30,6 +30,8 @@ from pytest_amplify_jobs._responses import OPERATIONS
 from pytest_amplify_jobs._stubbing import ListJobsStub
 from pytest_amplify_jobs.strategies import amplify_responses, list_jobs_chains
 
+pytest_plugins = ["pytester"]
+
 FINISHED = ("SUCCEED", "FAILED", "CANCELLED")
 NOT_LISTJOBS = tuple(op for op in OPERATIONS if op != "ListJobs")
 
@@ -356,3 +358,22 @@ def test_a_hand_written_start_is_followed_by_its_progress(queue: Any) -> None:
     polls = queue.add_job_progress()
     assert {p["job"]["summary"]["jobId"] for p in polls} == {written["jobSummary"]["jobId"]}
     assert polls[-1]["job"]["summary"]["status"] == "SUCCEED"
+
+
+@pytest.mark.parametrize("fixture", ["amplify_stub", "amplify_intercept"])
+def test_a_start_never_made_fails_at_teardown_by_name(
+    pytester: pytest.Pytester, fixture: str
+) -> None:
+    pytester.makepyfile(
+        f"""
+def test_never_starts({fixture}):
+    chain = {fixture}.generate(jobs=60, page_size=50, calls=1, app_id="d1abc")
+    {fixture}.client.list_jobs(appId="d1abc", branchName=chain.branch_name)
+    {fixture}.add_response("StartJob", expected_params={{"appId": "d1abc"}})
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*1 queued call(s) were never made*", "*start_job(appId='d1abc') -> job 61 PENDING*"]
+    )
