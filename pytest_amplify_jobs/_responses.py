@@ -310,7 +310,7 @@ class ResponseScript:
         through ``CANCELLING``). The last response shows the finished job with its steps.
         """
         final = _check_final(to)
-        params = _check_params({"appId": app_id, "branchName": branch_name, "jobId": job_id}, "job")
+        params: dict[str, Any] = {"appId": app_id, "branchName": branch_name, "jobId": job_id}
         for name, value in params.items():
             if value is not None and not isinstance(value, str):
                 raise TypeError(f"{name}={short_repr(value)} must be a string or None")
