@@ -283,3 +283,40 @@ def test_stops_early(chain):
     assert "3 jobs in 3 pages: [#3 " in output
     assert "HTTPHeaders" not in output
     assert "function_scoped_fixture" not in output
+
+
+def test_two_modes_in_one_test_say_which_serves(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+def test_both(list_jobs_stub, amplify_fake):
+    pass
+
+def test_one(amplify_fake):
+    pass
+"""
+    )
+    result = pytester.runpytest("-p", "no:randomly", "--disable-socket")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*uses amplify_stubber and amplify_fake: only one of them can serve a call. While "
+            "amplify_fake is active, amplify_fake, which serves every client from its store;*"
+        ]
+    )
+
+
+def test_unknown_marker_keys_are_errors_with_amplify_client_alone(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+import pytest
+
+@pytest.mark.amplify_jobs(jobz=3)
+def test_client(amplify_client):
+    pass
+"""
+    )
+    result = pytester.runpytest("-p", "no:randomly", "--disable-socket")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*got unknown key(s) 'jobz'*"])
