@@ -193,7 +193,7 @@ class ListJobsChain:
         """The parameters of call ``i`` (0-based). ``maxResults`` only when ``max_results`` is set."""
         if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < self.call_count:
             raise ValueError(
-                f"i={i!r} is not a call of this chain; allowed: 0..{self.call_count - 1}"
+                f"i={short_repr(i)} is not a call of this chain; allowed: 0..{self.call_count - 1}"
             )
         m = _model.model()
         params: dict[str, Any] = {"appId": self.app_id, "branchName": self.branch_name}

@@ -59,5 +59,7 @@ class ListJobsError:
     @classmethod
     def of(cls, code: str, message: str | None = None) -> ListJobsError:
         """The error for ``code`` (modeled or common), with the HTTP status AWS sends it with."""
-        fact = _model.error_fact(code)
+        fact = _model.error_fact(code, name="code")
+        if message is not None and not isinstance(message, str):
+            raise TypeError(f"message={short_repr(message)} must be a string or None")
         return cls(code, fact.http_status, message if message is not None else fact.message)

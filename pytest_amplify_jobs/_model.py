@@ -123,7 +123,7 @@ def all_error_codes(operation: str = OPERATION_NAME) -> tuple[str, ...]:
     return modeled + common_error_codes()
 
 
-def error_fact(code: str, operation: str = OPERATION_NAME) -> ErrorFact:
+def error_fact(code: str, operation: str = OPERATION_NAME, *, name: str = "error") -> ErrorFact:
     """The facts of ``code`` for ``operation``: a modeled error of it (the model's status),
     another operation's modeled error (not ``modeled`` for this one), or a common error.
 
@@ -144,7 +144,7 @@ def error_fact(code: str, operation: str = OPERATION_NAME) -> ErrorFact:
     from pytest_amplify_jobs._text import short_repr
 
     raise ValueError(
-        f"error={short_repr(code)} is neither a modeled {operation} error nor one AWS's front end "
+        f"{name}={short_repr(code)} is neither a modeled {operation} error nor one AWS's front end "
         f"sends; allowed: {', '.join(all_error_codes(operation))}"
     )
 

@@ -82,7 +82,9 @@ class GenerateOptions:
                 "a ListJobsError, or None"
             )
         if isinstance(error, str):
-            object.__setattr__(self, "error", ListJobsError.of(error))
+            object.__setattr__(
+                self, "error", ListJobsError.of(_model.error_fact(error, name="error").code)
+            )
         if self.error_at is not None and error is None:
             raise ValueError(
                 f"error_at={short_repr(self.error_at)} is set but error is not; give error, "

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_amplify_jobs import _botocore, _model, _wire
 from pytest_amplify_jobs._chain import ListJobsChain, chain_from
+from pytest_amplify_jobs._checks import check_region, check_seed
 from pytest_amplify_jobs._expect import Expectation, copy_response, install_probe
 from pytest_amplify_jobs._fake.state import operation_errors
 from pytest_amplify_jobs._options import GenerateOptions
@@ -156,6 +157,15 @@ class ListJobsQueue:
         defaults: Mapping[str, Any] | None = None,
         region: str = "us-east-1",
     ) -> None:
+        check_seed(ValueError, seed)
+        check_region(ValueError, region, none_ok=False)
+        if defaults is not None and not isinstance(defaults, Mapping):
+            raise TypeError(
+                f"defaults={short_repr(defaults)} must be a mapping of generate options "
+                f"({', '.join(GenerateOptions.names())}) or None"
+            )
+        if defaults:
+            GenerateOptions.check_keys(defaults, "defaults")
         self.seed = seed
         self.region = region
         self._defaults = dict(defaults or {})
@@ -240,7 +250,7 @@ class ListJobsQueue:
                 )
             violations = response_violations(service_response, operation)
             if violations:
-                raise InvalidResponse(violations, operation)
+                raise InvalidResponse(violations, operation, subject="service_response")
             response = copy_response(dict(service_response))
             self.script.learn(operation, response)
         self._queue_response(

@@ -55,7 +55,13 @@ class InvalidData(ValueError):
 
     what = "Amplify data"
 
-    def __init__(self, violations: Sequence[Violation], operation: str | None = None) -> None:
+    def __init__(
+        self,
+        violations: Sequence[Violation],
+        operation: str | None = None,
+        *,
+        subject: str | None = None,
+    ) -> None:
         self.violations: tuple[Violation, ...] = tuple(violations)
         self.operation = operation
         count = len(self.violations)
@@ -64,7 +70,8 @@ class InvalidData(ValueError):
             shown.append(f"  ... and {count - SHOWN_VIOLATIONS} more")
         what = self.what.replace("{operation}", operation or _model.OPERATION_NAME)
         super().__init__(
-            f"{what} breaks the {_model.SERVICE_NAME} service model "
+            (f"{subject}: " if subject else "")
+            + f"{what} breaks the {_model.SERVICE_NAME} service model "
             f"({count} violation{'s' if count != 1 else ''}):\n" + "\n".join(shown)
         )
 

@@ -154,11 +154,14 @@ def _read_marker(node: pytest.Item) -> dict[str, Any]:
             f"on {node.nodeid}; allowed: {', '.join(allowed)}",
             pytrace=False,
         )
+    from pytest_amplify_jobs._text import short_repr
+
     for name in _CHECKS:
         value = marker.kwargs.get(name, True)
         if not isinstance(value, bool):
             pytest.fail(
-                f"@pytest.mark.{MARKER}({name}={value!r}) must be True or False", pytrace=False
+                f"@pytest.mark.{MARKER}({name}={short_repr(value)}) must be True or False",
+                pytrace=False,
             )
     return dict(marker.kwargs)
 

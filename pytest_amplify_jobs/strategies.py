@@ -34,6 +34,7 @@ from pytest_amplify_jobs._choices import Choices, composite
 from pytest_amplify_jobs._coherence import check_scenario
 from pytest_amplify_jobs._errors import ListJobsError
 from pytest_amplify_jobs._options import MAX_JOBS
+from pytest_amplify_jobs._text import short_repr
 from pytest_amplify_jobs._types import JobSummary
 
 __all__ = [
@@ -68,7 +69,7 @@ def _checked_at_draw(
 
         # Hypothesis shows a deferred strategy by its definition's name: make it the call, so
         # the repr reads deferred(list_jobs_chains(max_jobs=30)).
-        shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+        shown = ", ".join(f"{k}={short_repr(v)}" for k, v in kwargs.items())
         definition.__name__ = definition.__qualname__ = f"{define.__name__}({shown})"
         return st.deferred(definition)
 
@@ -306,9 +307,11 @@ def amplify_responses(
     """
     name = _checks_operation(operation)
     if params is not None and not isinstance(params, Mapping):
-        raise InvalidArgument(f"params={params!r} must be a dict of request parameters or None")
+        raise InvalidArgument(
+            f"params={short_repr(params)} must be a dict of request parameters or None"
+        )
     if chain is not None and not isinstance(chain, ListJobsChain):
-        raise InvalidArgument(f"chain={chain!r} must be a ListJobsChain or None")
+        raise InvalidArgument(f"chain={short_repr(chain)} must be a ListJobsChain or None")
     fixed = dict(params) if params is not None else None
 
     def build(c: Choices) -> dict[str, Any]:

@@ -285,15 +285,14 @@ def test_an_inert_wrapper_is_a_plain_pass_through() -> None:
         assert ours(client, "ListJobs", {"appId": "d1", "branchName": "m"})["jobSummaries"] == []
 
 
-def test_environment_variables_set_inside_a_mode_do_not_leak(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_environment_variables_set_inside_a_mode_do_not_leak() -> None:
     import os
 
     before = dict(os.environ)
-    with fake_list_jobs():
-        monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "false")
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        with fake_list_jobs():
+            monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "false")
+            monkeypatch.setenv("AWS_ACCESS_KEY_ID", "set-by-the-test")
     assert dict(os.environ) == before
 
 

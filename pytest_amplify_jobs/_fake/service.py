@@ -27,7 +27,7 @@ from pytest_amplify_jobs._fake.wire import (
 from pytest_amplify_jobs._options import MAX_JOBS
 from pytest_amplify_jobs._routing import Mode, RefusedCall, refused
 from pytest_amplify_jobs._text import short_repr
-from pytest_amplify_jobs._validate import validate_list_jobs_response
+from pytest_amplify_jobs._validate import InvalidListJobsResponse, response_violations
 
 if TYPE_CHECKING:
     from pytest_amplify_jobs._fake.server import FakeServer
@@ -155,7 +155,9 @@ class FakeListJobs(Mode):
                         "statuses, newest and job_types pin a generated history; jobs="
                         f"{short_repr(jobs)} is a given one (pass a count, or leave them out)"
                     )
-                validate_list_jobs_response({_model.model().result_key: history})
+                violations = response_violations({_model.model().result_key: history})
+                if violations:
+                    raise InvalidListJobsResponse(violations, subject="jobs")
                 validate_job_history(history, app_id=ctx.app_id, branch_name=ctx.branch_name)
                 Store.check_order(history)
             else:
@@ -205,7 +207,7 @@ class FakeListJobs(Mode):
         ValueError: code='NotFoundException' is not a modeled ListJobs error, nor a common AWS error; allowed: BadRequestException, UnauthorizedException, InternalFailureException, LimitExceededException, ThrottlingException, ...
         """
         served = served_operations()
-        if operation is not None and operation not in served:
+        if operation is not None and (not isinstance(operation, str) or operation not in served):
             raise ValueError(
                 f"operation={short_repr(operation)} is not an operation the fake serves; "
                 f"allowed: {', '.join(served)}"

@@ -184,10 +184,14 @@ class Store:
 
     def branch(self, app_id: str, branch_name: str) -> Branch:
         """The branch, or ``ValueError`` naming the known ones (for the test's own calls)."""
+        for name, value in (("app_id", app_id), ("branch_name", branch_name)):
+            if not isinstance(value, str):
+                raise TypeError(f"{name}={short_repr(value)} must be a string")
         branch = self.branches.get((app_id, branch_name))
         if branch is None:
             raise ValueError(
-                f"the fake has no branch {app_id}/{branch_name}; known: {self.known_branches()}"
+                f"the fake has no branch {app_id}/{branch_name} (app_id={app_id!r}, "
+                f"branch_name={branch_name!r}); known: {self.known_branches()}"
             )
         return branch
 
@@ -280,12 +284,12 @@ class Store:
     ) -> dict[str, Any]:
         m = _model.model()
         branch = self.branch(app_id, branch_name)
-        if status not in m.queued_statuses + m.building_statuses:
+        if not isinstance(status, str) or status not in m.queued_statuses + m.building_statuses:
             raise ValueError(
                 f"status={short_repr(status)} is not a status a new job can have; allowed: "
                 f"{', '.join(m.queued_statuses + m.building_statuses)}"
             )
-        if job_type is not None and job_type not in m.job_types:
+        if job_type is not None and (not isinstance(job_type, str) or job_type not in m.job_types):
             raise ValueError(
                 f"job_type={short_repr(job_type)} is not a job type; allowed: "
                 f"{', '.join(m.job_types)}"
@@ -372,7 +376,7 @@ class Store:
         branch, target = self.find(job)
         current = self.planned_status(target)
         allowed = m.moves.get(current, ())
-        if status not in m.statuses:
+        if not isinstance(status, str) or status not in m.statuses:
             raise ValueError(
                 f"status={short_repr(status)} is not a job status; allowed: {', '.join(m.statuses)}"
             )
