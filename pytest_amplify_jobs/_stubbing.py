@@ -17,7 +17,6 @@ from pytest_amplify_jobs import _botocore, _model, _wire
 from pytest_amplify_jobs._chain import ListJobsChain, chain_from
 from pytest_amplify_jobs._checks import check_region, check_seed
 from pytest_amplify_jobs._expect import Expectation, copy_response, install_probe
-from pytest_amplify_jobs._fake.state import operation_errors
 from pytest_amplify_jobs._options import GenerateOptions
 from pytest_amplify_jobs._responses import ResponseScript, operation_of
 from pytest_amplify_jobs._text import call_text, method_name, pending_message, short_repr
@@ -274,31 +273,32 @@ class ListJobsQueue:
     ) -> dict[str, Any]:
         """Queue an error, as ``Stubber.add_client_error`` does, with the model's defaults.
 
-        ``service_error_code`` must be an error the operation models; ``http_status_code``
-        defaults to the model's status for it, ``service_message`` to the service's message,
-        and the modeled ``message`` field is set as botocore parses it. Returns the parsed
-        error response the call raises with (``ClientError.response``).
+        ``service_error_code`` is an error the operation models, or one AWS's front end sends
+        for every operation (``ThrottlingException``, ``AccessDeniedException``...);
+        ``http_status_code`` defaults to the status AWS uses for it, ``service_message`` to the
+        service's message, and the modeled ``message`` field is set as botocore parses it.
+        Returns the parsed error response the call raises with (``ClientError.response``).
         """
         operation = operation_of(operation_name)
-        modeled = sorted(operation_errors(operation))
-        if not isinstance(service_error_code, str) or service_error_code not in modeled:
+        allowed = _model.all_error_codes(operation)
+        if not isinstance(service_error_code, str) or service_error_code not in allowed:
             raise ValueError(
-                f"service_error_code={short_repr(service_error_code)} is not an error "
-                f"{operation} models; allowed: {', '.join(modeled)}"
+                f"service_error_code={short_repr(service_error_code)} is neither an error "
+                f"{operation} models nor one AWS's front end sends; allowed: {', '.join(allowed)}"
             )
-        m = _model.model()
+        fact = _model.error_fact(service_error_code, operation, name="service_error_code")
         status = http_status_code
         if status is None:
-            status = m.service_errors.get(service_error_code, 400)
+            status = fact.http_status
         if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
             raise ValueError(
                 f"http_status_code={short_repr(status)} is not an error status; expected an "
-                f"integer from 400 to 599 or None (the model's: "
-                f"{m.service_errors.get(service_error_code)})"
+                f"integer from 400 to 599 or None (AWS's for {service_error_code}: "
+                f"{fact.http_status})"
             )
         if not isinstance(service_message, str):
             raise TypeError(f"service_message={short_repr(service_message)} must be a string")
-        message = service_message or m.error_message(service_error_code)
+        message = service_message or fact.message
         for name, value in (
             ("service_error_meta", service_error_meta),
             ("expected_params", expected_params),

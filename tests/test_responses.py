@@ -377,3 +377,19 @@ def test_never_starts({fixture}):
     result.stdout.fnmatch_lines(
         ["*1 queued call(s) were never made*", "*start_job(appId='d1abc') -> job 61 PENDING*"]
     )
+
+
+@pytest.mark.parametrize("code", ["ThrottlingException", "AccessDeniedException"])
+def test_add_client_error_takes_the_errors_aws_front_end_sends(code: str) -> None:
+    from botocore.exceptions import ClientError
+
+    from pytest_amplify_jobs import _model
+
+    with ListJobsIntercept() as intercept:
+        intercept.add_client_error("StartJob", code)
+        client = intercept.client
+        with pytest.raises(ClientError) as info:
+            client.start_job(appId="d1abc", branchName="main", jobType="RELEASE")
+    response = info.value.response
+    assert response["Error"]["Code"] == code
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == _model.error_status(code)
