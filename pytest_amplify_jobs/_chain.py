@@ -19,7 +19,7 @@ from pytest_amplify_jobs._checks import check_bool
 from pytest_amplify_jobs._choices import Choices, RandomChoices
 from pytest_amplify_jobs._coherence import ANY_SCENARIO, Scenario, job_history_violations
 from pytest_amplify_jobs._errors import ListJobsError
-from pytest_amplify_jobs._expect import Expectation, copy_response, install_probe
+from pytest_amplify_jobs._expect import Expectation, copy_page, copy_response, install_probe
 from pytest_amplify_jobs._options import GenerateOptions
 from pytest_amplify_jobs._text import short_repr
 from pytest_amplify_jobs._validate import (
@@ -347,7 +347,7 @@ class ListJobsChain:
         expectations = []
         for index, page in enumerate(self.pages[: self.queued_calls]):
             expectation = Expectation(self, index)
-            response = copy_response(page)
+            response = copy_page(page) if self._trusted else copy_response(page)
             if self._trusted:
                 _botocore.queue_trusted(
                     stubber, _model.OPERATION_NAME, m.method_name, response, expectation
@@ -453,11 +453,13 @@ def build_chain(c: Choices, spec: ChainSpec) -> ListJobsChain:
             chunks = chunks[: c.integer(0, len(chunks))]
         elif spec.error_at != AFTER_LAST:
             chunks = chunks[: spec.error_at]
-    tokens = _generate.unique_tokens(c, len(chunks), spec.realistic)
+    # Few choices per chain: the token salt and request ids derive from the branch's identity.
+    salt = _generate.mix(ctx.identity, 8) & _generate.FLAVOUR_MAX
+    tokens = _generate.unique_tokens(c, len(chunks), spec.realistic, salt)
     return ListJobsChain._generated(
         app_id=ctx.app_id,
         branch_name=ctx.branch_name,
-        pages=_finish_pages(c, chunks, tokens, jobs, error is not None),
+        pages=_finish_pages(chunks, tokens, jobs, error is not None, rid_seed=salt),
         page_size=page_size,
         max_results=spec.max_results,
         error=error,
@@ -466,11 +468,12 @@ def build_chain(c: Choices, spec: ChainSpec) -> ListJobsChain:
 
 
 def _finish_pages(
-    c: Choices,
     chunks: list[list[dict[str, Any]]],
     tokens: list[str],
     jobs: Sequence[dict[str, Any]],
     error_follows: bool,
+    *,
+    rid_seed: int,
 ) -> list[dict[str, Any]]:
     m = _model.model()
     # Responses are dated a little after the newest activity of the branch.
@@ -478,7 +481,6 @@ def _finish_pages(
     if jobs:
         newest = max(jobs[0].get("endTime", jobs[0]["startTime"]), jobs[0]["startTime"])
     now = newest + dt.timedelta(minutes=5)
-    rid_seed = c.integer(0, _generate.FLAVOUR_MAX)
     pages: list[dict[str, Any]] = []
     last = len(chunks) - 1
     for index, chunk in enumerate(chunks):

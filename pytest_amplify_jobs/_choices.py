@@ -43,6 +43,10 @@ class Choices(Protocol):
     def many(self, element: Callable[[Choices], T], min_size: int, max_size: int | None) -> list[T]:
         """A list of independently drawn elements; shrinks by deleting elements."""
 
+    def integers(self, lo: int, hi: int, min_size: int, max_size: int | None) -> list[int]:
+        """A list of integers in ``lo..hi``: one choice per element, the cheapest list there
+        is; shrinks by deleting elements and each toward ``lo``."""
+
 
 class RandomChoices:
     """Choices from a seeded :class:`random.Random`: fast, and the same seed gives the same data."""
@@ -77,9 +81,15 @@ class RandomChoices:
         return "".join(self._random.choices(pool, k=size))
 
     def many(self, element: Callable[[Choices], T], min_size: int, max_size: int | None) -> list[T]:
+        return [element(self) for _ in range(self._size(min_size, max_size))]
+
+    def integers(self, lo: int, hi: int, min_size: int, max_size: int | None) -> list[int]:
+        integer = self.integer
+        return [integer(lo, hi) for _ in range(self._size(min_size, max_size))]
+
+    def _size(self, min_size: int, max_size: int | None) -> int:
         hi = max_size if max_size is not None else min_size + 10
-        size = self._random.randint(min_size, hi)
-        return [element(self) for _ in range(size)]
+        return self._random.randint(min_size, hi)
 
 
 class HypothesisChoices:
@@ -106,6 +116,9 @@ class HypothesisChoices:
     def many(self, element: Callable[[Choices], T], min_size: int, max_size: int | None) -> list[T]:
         return self._draw(_lists(element, min_size, max_size))
 
+    def integers(self, lo: int, hi: int, min_size: int, max_size: int | None) -> list[int]:
+        return self._draw(_integer_lists(lo, hi, min_size, max_size))
+
 
 @functools.cache
 def _integers(lo: int, hi: int) -> SearchStrategy[int]:
@@ -120,6 +133,15 @@ def _text(min_size: int, max_size: int, alphabet: str | None) -> SearchStrategy[
 
     chars = st.sampled_from(alphabet) if alphabet is not None else st.characters(codec="utf-8")
     return st.text(chars, min_size=min_size, max_size=max_size)
+
+
+@functools.cache
+def _integer_lists(
+    lo: int, hi: int, min_size: int, max_size: int | None
+) -> SearchStrategy[list[int]]:
+    from hypothesis import strategies as st
+
+    return st.lists(st.integers(lo, hi), min_size=min_size, max_size=max_size)
 
 
 @functools.cache

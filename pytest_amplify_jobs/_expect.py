@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from pytest_amplify_jobs._errors import ListJobsError
 
-__all__ = ["Expectation", "copy_response", "event_name", "install_probe"]
+__all__ = ["Expectation", "copy_page", "copy_response", "event_name", "install_probe"]
 
 
 class _Chain(Protocol):
@@ -77,6 +77,19 @@ def copy_response(value: Any) -> Any:
     if isinstance(value, list):
         return [copy_response(v) for v in value]
     return value
+
+
+def copy_page(page: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a generated ListJobs page, by its known shape: the page, each job and the
+    metadata dicts are copied; every value inside a job is immutable (strings, datetimes).
+    About twice as fast as :func:`copy_response`, which hand-built pages keep using."""
+    m = _model.model()
+    out = dict(page)
+    out[m.result_key] = [dict(job) for job in page[m.result_key]]
+    meta = page.get("ResponseMetadata")
+    if meta is not None:
+        out["ResponseMetadata"] = {**meta, "HTTPHeaders": dict(meta["HTTPHeaders"])}
+    return out
 
 
 class Expectation(Mapping[str, Any]):

@@ -143,9 +143,10 @@ def _usable_token(token: str) -> str:
     return token + "~" if token in UNUSABLE_TOKENS else token
 
 
-def unique_tokens(c: Choices, count: int, realistic: bool) -> list[str]:
+def unique_tokens(c: Choices, count: int, realistic: bool, salt: int | None = None) -> list[str]:
+    """``count`` distinct tokens; realistic ones from ``salt`` (drawn when None)."""
     if realistic:
-        salt = c.integer(0, FLAVOUR_MAX)
+        salt = c.integer(0, FLAVOUR_MAX) if salt is None else salt
         return [realistic_token(salt, i) for i in range(count)]
     max_len = _model.model().token_max
     tokens: list[str] = []
@@ -204,14 +205,30 @@ class JobDrawer:
     statuses: tuple[str, ...] | None = None
     job_types: tuple[str, ...] | None = None
 
+    @property
+    def top(self) -> int:
+        """The largest integer :meth:`from_int` reads: (status, job type) pair, then flavour."""
+        return len(_pairs(self.realistic, self.statuses, self.job_types)) * (FLAVOUR_MAX + 1) - 1
+
+    def from_int(self, value: int) -> JobDraw:
+        """A realistic job from one integer: ``value % pairs`` picks the (status, job type)
+        pair, the quotient is the flavour. Small integers (which Hypothesis draws often) still
+        cover every pair, and the smallest integer with a wanted status is that pair with
+        flavour 0: shrinking reaches the ordinary status, type and flavour."""
+        pairs = _pairs(self.realistic, self.statuses, self.job_types)
+        flavour, index = divmod(value, len(pairs))
+        status, job_type = pairs[index]
+        types = _model.model().source_url_types
+        source = 1 + flavour % len(types) if types else 0
+        return JobDraw(status, job_type, flavour, mix(flavour, 5), source=source)
+
     def __call__(self, c: Choices) -> JobDraw:
+        if self.realistic:
+            return self.from_int(c.integer(0, self.top))
         m = _model.model()
         # One choice for the pair: status-major, so it shrinks to the ordinary status first.
         status, job_type = c.sampled(_pairs(self.realistic, self.statuses, self.job_types))
         flavour = c.integer(0, FLAVOUR_MAX)
-        if self.realistic:
-            source = 1 + flavour % len(m.source_url_types) if m.source_url_types else 0
-            return JobDraw(status, job_type, flavour, mix(flavour, 5), source=source)
         rules = m.summary_rules
         message = c.text(0, rules["commitMessage"].max or 10000)
         commit_id = c.text(0, rules["commitId"].max or 255) if c.chance(30) else None
@@ -239,6 +256,7 @@ class BranchContext:
     region: str
     account: str
     realistic: bool = True
+    identity: int = 0  # the one drawn integer; salts, tokens and request ids derive from it
 
     @functools.cached_property
     def arn_prefix(self) -> str:
@@ -359,6 +377,7 @@ def draw_context(
         region=region,
         account=account_from(identity),
         realistic=realistic,
+        identity=identity,
     )
 
 
@@ -487,11 +506,12 @@ def draw_history(
     limit = scenario.max_jobs()
     if limit is not None:
         max_size = limit if max_size is None else min(max_size, limit)
-    rest = c.many(
-        JobDrawer(ctx.realistic, statuses, scenario.job_types),
-        max(0, min_size - count),
-        None if max_size is None else max(0, max_size - count),
-    )
+    drawer = JobDrawer(ctx.realistic, statuses, scenario.job_types)
+    sizes = (max(0, min_size - count), None if max_size is None else max(0, max_size - count))
+    if ctx.realistic:  # one integer per job: the cheapest draw, and it shrinks the same way
+        rest = [drawer.from_int(v) for v in c.integers(0, drawer.top, *sizes)]
+    else:
+        rest = c.many(drawer, *sizes)
     return build_history(ctx, pinned + rest, epoch_offset, scenario)
 
 

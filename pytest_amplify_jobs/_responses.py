@@ -89,7 +89,7 @@ class ResponseScript:
     ``ResponseMetadata``; the same seed and calls give the same responses.
 
     >>> from pytest_amplify_jobs import generate_chain
-    >>> chain = generate_chain(jobs=200, page_size=50, calls=1, seed=3)
+    >>> chain = generate_chain(jobs=200, page_size=50, calls=1, seed=3, newest=["RUNNING"])
     >>> script = ResponseScript(chain, seed=3)
     >>> started = script.response("StartJob", {"jobType": "RELEASE"})["jobSummary"]
     >>> started["jobId"], started["status"], chain.jobs[0]["status"]

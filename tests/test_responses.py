@@ -82,7 +82,7 @@ def test_get_job_of_a_chain_job_is_that_summary_with_fitting_steps() -> None:
 
 
 def test_start_job_takes_the_next_id_behind_the_running_build() -> None:
-    chain = generate_chain(jobs=200, page_size=50, seed=3)
+    chain = generate_chain(jobs=200, page_size=50, seed=3, newest=["RUNNING"])
     assert chain.jobs[0]["status"] == "RUNNING"
     script = ResponseScript(chain, seed=3)
     started = script.response("StartJob", {"jobType": "RELEASE"})["jobSummary"]
