@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         validate_request,
         validate_response,
     )
+    from pytest_amplify_jobs._world import AmplifyWorld, generate_world
 
 _EXPORTS = {
     "FakeListJobs": "_fake",
@@ -72,9 +73,12 @@ _EXPORTS = {
     "validate_list_jobs_response": "_validate",
     "validate_request": "_validate",
     "validate_response": "_validate",
+    "AmplifyWorld": "_world",
+    "generate_world": "_world",
 }
 
 __all__ = [
+    "AmplifyWorld",
     "FakeListJobs",
     "FakeRequest",
     "FakeServiceError",
@@ -98,6 +102,7 @@ __all__ = [
     "fake_list_jobs",
     "generate_chain",
     "generate_response",
+    "generate_world",
     "stub_list_jobs",
     "validate_job_history",
     "validate_list_jobs_request",

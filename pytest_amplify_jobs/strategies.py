@@ -28,7 +28,7 @@ from typing import Any, ParamSpec, TypeVar
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from pytest_amplify_jobs import _chain, _checks, _generate, _model, _responses
+from pytest_amplify_jobs import _chain, _checks, _generate, _model, _responses, _world
 from pytest_amplify_jobs._chain import ListJobsChain
 from pytest_amplify_jobs._choices import Choices, composite
 from pytest_amplify_jobs._coherence import check_scenario
@@ -36,9 +36,11 @@ from pytest_amplify_jobs._errors import ListJobsError
 from pytest_amplify_jobs._options import MAX_JOBS
 from pytest_amplify_jobs._text import short_repr
 from pytest_amplify_jobs._types import JobSummary
+from pytest_amplify_jobs._world import AmplifyWorld
 
 __all__ = [
     "amplify_responses",
+    "amplify_worlds",
     "app_ids",
     "branch_names",
     "job_histories",
@@ -325,3 +327,62 @@ def _checks_operation(operation: object) -> str:
         return _responses.operation_of(operation, "operation")
     except (TypeError, ValueError) as error:
         raise InvalidArgument(str(error)) from None
+
+
+@_checked_at_draw
+def amplify_worlds(
+    *,
+    min_jobs: int = 1,
+    max_jobs: int = 5,
+    statuses: Iterable[str] | None = None,
+    newest: Iterable[str] | None = None,
+    job_types: Iterable[str] | None = None,
+    max_apps: int = 2,
+    max_branches: int = 2,
+    max_wait: int = 5,
+    max_arrivals: int = 1,
+    max_faults: int = 2,
+    fault_codes: Iterable[str] | None = None,
+    persistent_faults: bool = False,
+    region: str = "us-east-1",
+) -> st.SearchStrategy[AmplifyWorld]:
+    """Whole service behaviours: an :class:`~pytest_amplify_jobs.AmplifyWorld` for
+    ``fake_list_jobs(world=...)`` to serve exactly.
+
+    Up to ``max_apps`` apps and ``max_branches`` branches with coherent histories (the first
+    branch, ``world.app_id`` / ``world.branch_name``, is the watched one: ``min_jobs`` ..
+    ``max_jobs`` jobs, pinned by ``statuses`` / ``newest`` / ``job_types`` as in
+    :func:`job_histories`); the lifecycle each in-flight job follows, each move up to
+    ``max_wait`` calls on its branch after the one before; up to ``max_arrivals`` jobs that
+    appear on the watched branch while the code polls; the lifecycle of jobs the code starts;
+    up to ``max_faults`` bursts of errors on the watched branch. Faults are transient
+    (``fault_codes``, default: every code botocore's default retry mode retries and every
+    branch operation answers; at most as many in a row as its retries absorb), so correct
+    code succeeds; ``persistent_faults=True`` allows longer bursts and codes botocore does not
+    retry, to test give-up paths.
+
+    Shrinks toward one app with one branch of ``min_jobs`` ``SUCCEED`` jobs, every move due at
+    once (the finish at the first poll), no job arriving and no fault; a falsifying example
+    prints as its timeline.
+
+    >>> from hypothesis import find
+    >>> find(amplify_worlds(newest=["RUNNING"]), lambda w: w.final_status() == "FAILED")
+    AmplifyWorld(d...: #1 RUNNING -(0)-> FAILED; started jobs: PENDING -(0)-> RUNNING -(0)-> SUCCEED)
+    """
+    spec = _world.check_world(
+        InvalidArgument,
+        min_jobs=min_jobs,
+        max_jobs=max_jobs,
+        statuses=statuses,
+        newest=newest,
+        job_types=job_types,
+        max_apps=max_apps,
+        max_branches=max_branches,
+        max_wait=max_wait,
+        max_arrivals=max_arrivals,
+        max_faults=max_faults,
+        fault_codes=fault_codes,
+        persistent_faults=persistent_faults,
+        region=region,
+    )
+    return composite(functools.partial(_world.build_world, spec=spec))()

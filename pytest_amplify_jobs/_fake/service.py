@@ -17,7 +17,7 @@ from pytest_amplify_jobs._checks import (
 )
 from pytest_amplify_jobs._choices import RandomChoices
 from pytest_amplify_jobs._coherence import check_scenario, validate_job_history
-from pytest_amplify_jobs._fake.state import Store
+from pytest_amplify_jobs._fake.state import Arrival, Store
 from pytest_amplify_jobs._fake.wire import (
     FakeRequest,
     NotServed,
@@ -28,6 +28,7 @@ from pytest_amplify_jobs._options import MAX_JOBS
 from pytest_amplify_jobs._routing import Mode, RefusedCall, refused
 from pytest_amplify_jobs._text import short_repr
 from pytest_amplify_jobs._validate import InvalidListJobsResponse, response_violations
+from pytest_amplify_jobs._world import AmplifyWorld
 
 if TYPE_CHECKING:
     from pytest_amplify_jobs._fake.server import FakeServer
@@ -167,6 +168,79 @@ class FakeListJobs(Mode):
                 )
             store.put_branch(ctx.app_id, ctx.branch_name, history)
             return [dict(job) for job in history]  # type: ignore[misc]
+
+    def load(self, world: AmplifyWorld) -> None:
+        """Serve ``world`` exactly (see ``amplify_worlds``): its apps, branches and histories,
+        the moves of its in-flight jobs, the jobs that arrive, the lifecycle of jobs the code
+        starts, and its faults, each due after the calls on its branch the world says.
+
+        The fake must serve nothing yet (a world's call counts start at its loading) and be
+        in the world's region.
+
+        >>> import botocore.session
+        >>> from pytest_amplify_jobs import generate_world
+        >>> world = generate_world(seed=2, newest=["RUNNING"], max_faults=0)
+        >>> with fake_list_jobs(world=world) as fake:
+        ...     client = botocore.session.get_session().create_client(
+        ...         "amplify", region_name="us-east-1",
+        ...         aws_access_key_id="any", aws_secret_access_key="any",
+        ...     )
+        ...     seen = [
+        ...         client.get_job(appId=world.app_id, branchName=world.branch_name,
+        ...                        jobId=world.job_id)["job"]["summary"]["status"]
+        ...         for _ in range(world.finishes_after() + 1)
+        ...     ]
+        >>> seen[-1] == world.final_status(), seen[0] == "RUNNING" or world.finishes_after() == 0
+        (True, True)
+        """
+        if not isinstance(world, AmplifyWorld):
+            raise ValueError(
+                f"world={short_repr(world)} must be an AmplifyWorld (from amplify_worlds() or "
+                "generate_world(seed=...))"
+            )
+        store = self._store
+        with self._lock:
+            if store.branches or store.faults or store.transitions or store.apps:
+                raise ValueError(
+                    f"world={short_repr(world)} needs a fake that serves nothing yet (it has "
+                    f"branches {store.known_branches()}): a world counts calls from its loading"
+                )
+            if world.region != self.region:
+                raise ValueError(
+                    f"world={short_repr(world)} is in region {world.region!r}, the fake in "
+                    f"{self.region!r}; pass region={world.region!r} to fake_list_jobs"
+                )
+            for branch in world.branches:
+                self.add_branch(branch.app_id, branch.branch_name, jobs=list(branch.jobs))
+                served = store.branches[(branch.app_id, branch.branch_name)]
+                arns = {job["jobId"]: job["jobArn"] for job in branch.jobs}
+                for plan in branch.plans:
+                    if plan.arrives_after is None:
+                        for move in plan.moves:
+                            self.advance(
+                                arns[plan.job_id], move.status, after_calls=move.after_calls
+                            )
+                    else:
+                        served.arrivals.append(
+                            Arrival(
+                                branch.app_id,
+                                branch.branch_name,
+                                plan.arrives_after,
+                                plan.job_type,
+                                plan.steps,
+                            )
+                        )
+                served.start_steps, served.queue_free = world.started, branch.queue_free
+            last = 0
+            for burst in world.faults:
+                self.fail(
+                    burst.code,
+                    burst.times,
+                    after_calls=burst.at_call - 1 - last,
+                    app_id=world.app_id,
+                    branch_name=world.branch_name,
+                )
+                last = burst.at_call - 1 + burst.times
 
     def history(self, app_id: str, branch_name: str) -> list[JobSummary]:
         """The branch's jobs as the fake serves them now (copies, newest first)."""
@@ -465,13 +539,21 @@ class _RetrySleep:
 
 
 def fake_list_jobs(
-    *, seed: int = 0, keep_retry_delays: bool = False, region: str = "us-east-1"
+    *,
+    seed: int = 0,
+    keep_retry_delays: bool = False,
+    region: str = "us-east-1",
+    world: AmplifyWorld | None = None,
 ) -> FakeListJobs:
-    """A :class:`FakeListJobs` to use as a context manager (also inside ``@given``).
+    """A :class:`FakeListJobs` to use as a context manager (also inside ``@given``);
+    ``world`` loads an ``AmplifyWorld`` (see :meth:`FakeListJobs.load`; same region).
 
     >>> with fake_list_jobs(seed=3) as fake:
     ...     history = fake.add_branch(app_id="d1abc", branch_name="main", jobs=30)
     >>> len(history)
     30
     """
-    return FakeListJobs(seed=seed, keep_retry_delays=keep_retry_delays, region=region)
+    fake = FakeListJobs(seed=seed, keep_retry_delays=keep_retry_delays, region=region)
+    if world is not None:
+        fake.load(world)
+    return fake

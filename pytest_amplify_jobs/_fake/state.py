@@ -29,6 +29,7 @@ from typing import Any
 from pytest_amplify_jobs import _generate, _model
 from pytest_amplify_jobs._choices import RandomChoices
 from pytest_amplify_jobs._text import short_repr
+from pytest_amplify_jobs._world import schedule_route
 
 __all__ = ["OBSERVING", "Branch", "ServiceError", "Store", "default_page_size"]
 
@@ -86,9 +87,28 @@ class Branch:
     meta: dict[str, JobMeta] = field(default_factory=dict)  # by jobId
     next_id: int = 1  # ids are never reused, even after DeleteJob
     reserved: dict[str, str] = field(default_factory=dict)  # CreateDeployment: jobId -> zip URL
+    # A world's script (see load): jobs yet to appear, the (status, wait) steps of jobs the
+    # code starts, and the call from which a new job may leave the queue (every scripted job
+    # before it has finished; None: not a world's branch).
+    arrivals: list[Arrival] = field(default_factory=list)
+    start_steps: tuple[tuple[str, int], ...] = ()
+    queue_free: int | None = None
 
     def job_meta(self, job_id: str) -> JobMeta:
         return self.meta.setdefault(job_id, JobMeta())
+
+
+@dataclass
+class Arrival:
+    """A job a world adds (queued) once its branch has had ``due_after`` calls, and the
+    ``(status, wait)`` steps it then follows (queued behind every job before it)."""
+
+    app_id: str
+    branch_name: str
+    due_after: int
+    job_type: str | None
+    steps: tuple[tuple[str, int], ...]
+    applied: bool = False
 
 
 @dataclass
@@ -328,7 +348,19 @@ class Store:
         meta.auto, meta.reason = auto, reason
         if status in m.building_statuses:
             meta.built_from = start
+        if auto and branch.queue_free is not None:
+            self.follow(branch, job, branch.start_steps, branch.calls)
         return job
+
+    def follow(
+        self, branch: Branch, job: dict[str, Any], steps: Sequence[tuple[str, int]], start: int
+    ) -> None:
+        """A new job of a world's branch moves by ``steps`` after ``start`` calls, leaving the
+        queue once every job before it has finished (one build at a time, by construction)."""
+        assert branch.queue_free is not None
+        moves, branch.queue_free = schedule_route(steps, start, branch.queue_free)
+        branch.job_meta(job["jobId"]).auto = False
+        self.transitions.extend(Transition(job["jobArn"], s, due) for s, due in moves)
 
     def account_of(self, app_id: str, branch: Branch) -> str:
         return (
@@ -443,7 +475,16 @@ class Store:
         return None
 
     def apply_due(self, branch: Branch) -> None:
-        """Apply every move due by now: those whose branch has had ``due_after`` calls."""
+        """Apply every move due by now: those whose branch has had ``due_after`` calls (a
+        world's jobs that arrive by now first)."""
+        for arrival in branch.arrivals:
+            if not arrival.applied and arrival.due_after <= branch.calls:
+                arrival.applied = True
+                queued = _model.model().queued_statuses[-1]
+                job = self.add_job(
+                    arrival.app_id, arrival.branch_name, queued, arrival.job_type, None
+                )
+                self.follow(branch, job, arrival.steps, arrival.due_after)
         for transition in self.transitions:
             if transition.applied or transition.due_after > branch.calls:
                 continue
