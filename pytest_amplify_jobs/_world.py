@@ -433,7 +433,8 @@ def check_world(
     check_bool(exc, "persistent_faults", persistent_faults)
     check_region(exc, region, none_ok=False)
     allowed = persistent_codes() if persistent_faults else transient_codes()
-    codes = check_choices(exc, "fault_codes", fault_codes, _model.all_error_codes())
+    known = tuple(dict.fromkeys((*_model.all_error_codes(), *_model.model().service_errors)))
+    codes = check_choices(exc, "fault_codes", fault_codes, known)
     for code in codes or ():
         if code not in allowed:
             why = (
@@ -515,7 +516,11 @@ def _draw_route(c: Choices, status: str, max_wait: int) -> tuple[tuple[str, int]
     # The ending first (weighted like generated histories: mostly SUCCEED), then the way there.
     ending = c.sampled(_endings(status))
     route = c.sampled([r for r in routes(status) if r[-1] == ending])
-    return tuple((s, c.integer(0, max_wait)) for s in route)
+    # As many waits for every route: Hypothesis prefers fewer choices, and a short route must
+    # not look simpler than SUCCEED for that reason alone.
+    longest = max(len(r) for r in routes(status))
+    waits = c.integers(0, max_wait, longest, longest)
+    return tuple(zip(route, waits, strict=False))
 
 
 @functools.cache
