@@ -325,3 +325,39 @@ def test_every_job_operation_is_queued_for_async_clients_in_both_modes(
 
     run(body())
     assert wire == {"sent": [], "signed": []}
+
+
+def test_a_world_is_served_to_an_async_waiter(wire: dict[str, list[Any]]) -> None:
+    from hypothesis import given, settings
+
+    from pytest_amplify_jobs import AmplifyWorld, generate_world
+    from pytest_amplify_jobs.strategies import amplify_worlds
+
+    async def newest_then_poll(world: AmplifyWorld) -> tuple[str, str, int]:
+        async with aio_client(aws_access_key_id="a", aws_secret_access_key="b") as client:
+            where = {"appId": world.app_id, "branchName": world.branch_name}
+            page = await client.list_jobs(**where, maxResults=1)
+            job_id = page["jobSummaries"][0]["jobId"]
+            polls = 0
+            while True:
+                polls += 1
+                got = await client.get_job(**where, jobId=job_id)
+                status = got["job"]["summary"]["status"]
+                if status in ("SUCCEED", "FAILED", "CANCELLED"):
+                    return job_id, status, polls
+
+    world = generate_world(seed=11, newest=["PENDING", "RUNNING"], max_faults=2)
+    with fake_list_jobs(world=world):
+        job_id, status, _ = run(newest_then_poll(world))
+    assert status == world.final_status(job_id)
+
+    @settings(max_examples=25, deadline=None, database=None)
+    @given(amplify_worlds())
+    def the_waiter_is_right(world: AmplifyWorld) -> None:
+        with fake_list_jobs(world=world):
+            job_id, status, polls = run(newest_then_poll(world))
+        assert status == world.final_status(job_id)
+        assert polls <= world.finishes_after(job_id) + 1
+
+    the_waiter_is_right()
+    assert wire == {"sent": [], "signed": []}
