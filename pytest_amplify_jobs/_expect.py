@@ -16,14 +16,22 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_amplify_jobs import _model
-from pytest_amplify_jobs._text import short_repr
+from pytest_amplify_jobs._text import call_text, method_name, short_repr
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
     from pytest_amplify_jobs._errors import ListJobsError
 
-__all__ = ["Expectation", "copy_page", "copy_response", "event_name", "install_probe"]
+__all__ = [
+    "CallExpectation",
+    "Expectation",
+    "ParamsExpectation",
+    "copy_page",
+    "copy_response",
+    "event_name",
+    "install_probe",
+]
 
 
 class _Chain(Protocol):
@@ -59,12 +67,12 @@ def _probe(params: Mapping[str, Any], **_: Any) -> None:
 
 
 def event_name(prefix: str, client: BaseClient) -> str:
-    service_id = client.meta.service_model.service_id.hyphenize()
-    return f"{prefix}.{service_id}.{_model.OPERATION_NAME}"
+    """``prefix`` for every operation of ``client``'s service (``provide-client-params.amplify``)."""
+    return f"{prefix}.{client.meta.service_model.service_id.hyphenize()}"
 
 
 def install_probe(client: BaseClient) -> None:
-    """Record the parameters of each ListJobs call on ``client`` (idempotent)."""
+    """Record the parameters of each call on ``client`` for the expectations (idempotent)."""
     client.meta.events.register(
         event_name("provide-client-params", client), _probe, unique_id=_PROBE_ID
     )
@@ -92,36 +100,38 @@ def copy_page(page: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-class Expectation(Mapping[str, Any]):
-    """The expected parameters of one call of a chain, checked as the chain states them."""
+class ParamsExpectation(Mapping[str, Any]):
+    """The expected parameters of one queued call, checked when the ``Stubber`` reads them.
 
-    def __init__(self, chain: _Chain, index: int) -> None:
-        self.chain = chain
-        self.index = index
-        self.expected = chain.expected_params(index)
-        self._view: Mapping[str, Any] = self.expected
+    The ``Stubber`` reads ``expected_params`` through ``items()``: there the call's real
+    parameters are compared with :attr:`expected`, each differing one is named in a
+    ``StubAssertionError``, and otherwise the received parameters are presented so that the
+    Stubber's own equality check agrees. Subclasses say what the call is (:meth:`describe`) and
+    which parameters go unchecked (:meth:`unchecked`); ``expected=None`` checks nothing.
+    """
+
+    operation: str
+    expected: dict[str, Any] | None
+
+    def __init__(self, operation: str, expected: Mapping[str, Any] | None) -> None:
+        self.operation = operation
+        self.expected = None if expected is None else dict(expected)
+        self._view: Mapping[str, Any] = self.expected or {}
 
     def describe(self) -> str:
-        m = _model.model()
-        what = (
-            f"page {self.index + 1} of {len(self.chain.pages)}"
-            if self.index < len(self.chain.pages)
-            else f"error {self.chain.error.code if self.chain.error else '?'}"
-        )
-        token = self.expected.get(m.input_token)
-        token_text = f"nextToken={short_repr(token, 40)}" if token else "no nextToken"
-        return (
-            f"call {self.index} of chain {self.chain.app_id}/{self.chain.branch_name} "
-            f"({what}, expects {token_text})"
-        )
+        raise NotImplementedError
+
+    def unchecked(self, name: str) -> bool:
+        """Whether parameter ``name`` may have any value, or be missing."""
+        return False
 
     def differences(self, params: Mapping[str, Any]) -> list[str]:
-        m = _model.model()
+        if self.expected is None:
+            return []
         lines = []
-        names = list(self.expected) + [k for k in params if k not in self.expected]
-        for name in names:
-            if name == m.limit_key and self.chain.max_results is None:
-                continue  # not checked: any maxResults, or none
+        for name in [*self.expected, *(k for k in params if k not in self.expected)]:
+            if self.unchecked(name):
+                continue
             want = self.expected.get(name, _MISSING)
             got = params.get(name, _MISSING)
             if want != got:
@@ -136,7 +146,7 @@ class Expectation(Mapping[str, Any]):
         lines = self.differences(params)
         if lines:
             raise StubAssertionError(
-                operation_name=_model.OPERATION_NAME,
+                operation_name=self.operation,
                 reason=f"parameters differ for {self.describe()}:\n" + "\n".join(lines),
             )
         self._view = params
@@ -144,7 +154,7 @@ class Expectation(Mapping[str, Any]):
     def items(self) -> Any:
         params = _last_params.get()
         if params is None:  # the probe was not installed: compare with what we expect
-            params = self.expected
+            params = self.expected or {}
         self.check(params)
         return super().items()
 
@@ -158,4 +168,48 @@ class Expectation(Mapping[str, Any]):
         return len(self._view)
 
     def __repr__(self) -> str:
-        return f"<Expectation {self.describe()}>"
+        return f"<{type(self).__name__} {self.describe()}>"
+
+
+class Expectation(ParamsExpectation):
+    """The expected parameters of one call of a chain, checked as the chain states them
+    (``maxResults`` only when the chain has ``max_results``)."""
+
+    def __init__(self, chain: _Chain, index: int) -> None:
+        super().__init__(_model.OPERATION_NAME, chain.expected_params(index))
+        self.chain = chain
+        self.index = index
+
+    def describe(self) -> str:
+        m = _model.model()
+        what = (
+            f"page {self.index + 1} of {len(self.chain.pages)}"
+            if self.index < len(self.chain.pages)
+            else f"error {self.chain.error.code if self.chain.error else '?'}"
+        )
+        token = (self.expected or {}).get(m.input_token)
+        token_text = f"nextToken={short_repr(token, 40)}" if token else "no nextToken"
+        return (
+            f"call {self.index} of chain {self.chain.app_id}/{self.chain.branch_name} "
+            f"({what}, expects {token_text})"
+        )
+
+    def unchecked(self, name: str) -> bool:
+        return name == _model.model().limit_key and self.chain.max_results is None
+
+
+class CallExpectation(ParamsExpectation):
+    """The expected parameters of one queued call of any operation (``None``: not checked);
+    ``stub.ANY`` matches anything, as in the ``Stubber``."""
+
+    def __init__(self, operation: str, expected: Mapping[str, Any] | None, what: str = "") -> None:
+        super().__init__(operation, expected)
+        self.what = what
+
+    def describe(self) -> str:
+        call = (
+            call_text(self.operation, self.expected)
+            if self.expected is not None
+            else f"{method_name(self.operation)}(any parameters)"
+        )
+        return f"{call}{f' -> {self.what}' if self.what else ''}"

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pytest_amplify_jobs import _model
-from pytest_amplify_jobs._expect import Expectation, copy_response
+from pytest_amplify_jobs._expect import CallExpectation, Expectation, copy_response
 from pytest_amplify_jobs._routing import Mode, lock, refused
-from pytest_amplify_jobs._stubbing import CallExpectation, ListJobsQueue
+from pytest_amplify_jobs._stubbing import ListJobsQueue
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel

@@ -9,14 +9,19 @@ failure report.
 
 from __future__ import annotations
 
-import contextvars
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pytest_amplify_jobs import _botocore, _model, _wire
 from pytest_amplify_jobs._chain import ListJobsChain, chain_from
 from pytest_amplify_jobs._checks import check_region, check_seed
-from pytest_amplify_jobs._expect import Expectation, copy_response, install_probe
+from pytest_amplify_jobs._expect import (
+    CallExpectation,
+    Expectation,
+    copy_response,
+    event_name,
+    install_probe,
+)
 from pytest_amplify_jobs._options import GenerateOptions
 from pytest_amplify_jobs._responses import ResponseScript, operation_of
 from pytest_amplify_jobs._text import call_text, method_name, pending_message, short_repr
@@ -26,87 +31,7 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.stub import Stubber
 
-__all__ = ["CallExpectation", "ListJobsQueue", "ListJobsStub", "pending_calls"]
-
-_MISSING = "<not sent>"
-_PROBE_ID = "pytest-amplify-jobs-call-params-probe"
-_call_params: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.ContextVar(
-    "pytest_amplify_jobs_call_params_probe", default=None
-)
-
-
-def _probe(params: Mapping[str, Any], **_: Any) -> None:
-    _call_params.set(params)
-
-
-def _service_event(prefix: str, client: BaseClient) -> str:
-    return f"{prefix}.{client.meta.service_model.service_id.hyphenize()}"
-
-
-class CallExpectation(Mapping[str, Any]):
-    """The expected parameters of one queued call of any operation (``None``: not checked).
-
-    Like :class:`._expect.Expectation`: the ``Stubber`` reads it through ``items()``, where the
-    call's real parameters are compared and each differing one is named; ``stub.ANY`` matches
-    anything, as in the ``Stubber``.
-    """
-
-    def __init__(self, operation: str, expected: Mapping[str, Any] | None, what: str = "") -> None:
-        self.operation = operation
-        self.expected = None if expected is None else dict(expected)
-        self.what = what
-        self._view: Mapping[str, Any] = self.expected or {}
-
-    def describe(self) -> str:
-        call = (
-            call_text(self.operation, self.expected)
-            if self.expected is not None
-            else f"{method_name(self.operation)}(any parameters)"
-        )
-        return f"{call}{f' -> {self.what}' if self.what else ''}"
-
-    def differences(self, params: Mapping[str, Any]) -> list[str]:
-        if self.expected is None:
-            return []
-        lines = []
-        for name in [*self.expected, *(k for k in params if k not in self.expected)]:
-            want = self.expected.get(name, _MISSING)
-            got = params.get(name, _MISSING)
-            if want != got:
-                shown_want = want if want is _MISSING else short_repr(want)
-                shown_got = got if got is _MISSING else short_repr(got)
-                lines.append(f"  {name}: expected {shown_want}, got {shown_got}")
-        return lines
-
-    def check(self, params: Mapping[str, Any]) -> None:
-        from botocore.exceptions import StubAssertionError
-
-        lines = self.differences(params)
-        if lines:
-            raise StubAssertionError(
-                operation_name=self.operation,
-                reason=f"parameters differ for {self.describe()}:\n" + "\n".join(lines),
-            )
-        self._view = params
-
-    def items(self) -> Any:
-        params = _call_params.get()
-        if params is None:  # the probe was not installed: compare with what we expect
-            params = self.expected or {}
-        self.check(params)
-        return super().items()
-
-    def __getitem__(self, key: str) -> Any:
-        return self._view[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._view)
-
-    def __len__(self) -> int:
-        return len(self._view)
-
-    def __repr__(self) -> str:
-        return f"<CallExpectation {self.describe()}>"
+__all__ = ["ListJobsQueue", "ListJobsStub", "pending_calls"]
 
 
 def _summary(operation: str, response: Mapping[str, Any]) -> str:
@@ -476,14 +401,13 @@ class ListJobsStub(ListJobsQueue):
         self.stubber = stubber
         self._recorder_id = f"pytest-amplify-jobs-calls-{id(self)}"
         install_probe(client)
-        event = _service_event("provide-client-params", client)
-        client.meta.events.register(event, _probe, unique_id=_PROBE_ID)
+        event = event_name("provide-client-params", client)
         client.meta.events.register(event, self._record, unique_id=self._recorder_id)
 
     def close(self) -> None:
         """Stop recording calls on the client (the queue itself belongs to the Stubber)."""
         self.client.meta.events.unregister(
-            _service_event("provide-client-params", self.client), unique_id=self._recorder_id
+            event_name("provide-client-params", self.client), unique_id=self._recorder_id
         )
 
     def _queue(self, chain: ListJobsChain) -> None:

@@ -219,7 +219,7 @@ def test_a_throttle_on_the_finishing_poll_is_absorbed() -> None:
         amplify_worlds(newest=["RUNNING"], max_faults=1),
         # The poll that would have seen the finish (call 1 is the listing) is throttled.
         lambda w: any(f.at_call == w.finishes_after() + 1 > 1 for f in w.faults),
-        settings=settings(database=None),
+        settings=settings(database=None, max_examples=5000, derandomize=True),
     )
     with fake_list_jobs(world=world) as fake:
         job_id, status, _ = wait_for_newest(world)
