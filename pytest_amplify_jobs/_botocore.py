@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import collections
 import contextvars
+import functools
 import io
 import sys
 import threading
@@ -369,6 +370,7 @@ _retry_lock = threading.Lock()
 _retry_users = 0
 
 
+@functools.cache
 def aiobotocore_installed() -> bool:
     """Whether aiobotocore can be imported (without importing it)."""
     import importlib.util

@@ -11,8 +11,9 @@ included. A move "after N calls" is seen by call N+1; a fault "at call N" answer
 
 Schedules are valid by construction: a job leaves the queue only once every older job of its
 branch has finished (so at most one build at a time, and every history served is coherent).
-Faults are transient by default: only codes botocore's default (legacy) retry mode retries,
-answered by every operation on a branch, at most as many in a row as its retries absorb.
+Faults are transient by default: only codes botocore retries in both its legacy and standard
+modes, answered by every operation on a branch, at most as many in a row as either mode's
+default retries absorb (standard mode's 3 attempts; the default mode from botocore 1.44 on).
 
 One builder (:func:`build_world`) takes :class:`~pytest_amplify_jobs._choices.Choices`:
 ``amplify_worlds()`` draws through Hypothesis (shrinkable), :func:`generate_world` through a
@@ -70,13 +71,16 @@ def _legacy_retry() -> tuple[int, tuple[tuple[str | None, int | None], ...]]:
 
 
 def retry_budget() -> int:
-    """Faulted attempts in a row botocore's default (legacy) retry mode absorbs: its
-    ``max_attempts`` minus the attempt that must succeed.
+    """Faulted attempts in a row that botocore's default retries absorb in either mode: the
+    smaller ``max_attempts`` of legacy mode (5, from ``_retry.json``) and standard mode (3,
+    the default from botocore 1.44 on) minus the attempt that must succeed.
 
     >>> retry_budget()
-    4
+    2
     """
-    return _legacy_retry()[0] - 1
+    from botocore.retries.standard import DEFAULT_MAX_ATTEMPTS
+
+    return min(_legacy_retry()[0], DEFAULT_MAX_ATTEMPTS) - 1
 
 
 def _retried(code: str) -> bool:
@@ -105,7 +109,7 @@ def _branch_codes() -> tuple[str, ...]:
 
 @functools.cache
 def transient_codes() -> tuple[str, ...]:
-    """Codes of transient faults: retried by botocore's legacy mode, answered by every
+    """Codes of transient faults: retried by botocore (legacy and standard modes), answered by every
     operation on a branch; throttling first.
 
     >>> transient_codes()[:2]

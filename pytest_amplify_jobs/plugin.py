@@ -65,13 +65,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from pytest_amplify_jobs._options import GenerateOptions
-
-    keys = ", ".join(f"{name}=" for name in GenerateOptions.names())
+    # The keys are not listed here: that would import the package at every pytest start. An
+    # unknown key is an error that lists them (GenerateOptions is the one list).
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(**kwargs): default keyword arguments for list_jobs_stub.generate() "
-        f"({keys}) and the teardown checks assert_all_consumed=True, "
+        f"{MARKER}(**kwargs): default keyword arguments for list_jobs_stub.generate() (any "
+        "generate_chain keyword) and the teardown checks assert_all_consumed=True, "
         "assert_no_refused_calls=True; the closest marker wins.",
     )
 
@@ -94,9 +93,9 @@ def pytest_itemcollected(item: pytest.Item) -> None:
     names = [n for n in getattr(item, "fixturenames", ()) if n in _PER_EXAMPLE]
     if not names or obj is None:
         return
-    from hypothesis import is_hypothesis_test
-
-    if is_hypothesis_test(obj):
+    # @given marks the test it wraps (hypothesis.is_hypothesis_test reads the same mark, but
+    # only exists from Hypothesis 6.10x on, after our lower bound).
+    if getattr(obj, "is_hypothesis_test", False):
         uses = ", ".join(dict.fromkeys(f"with {_PER_EXAMPLE[n]} as ...:" for n in names))
         item.stash[_MISUSE_KEY] = (
             f"{item.nodeid} is a Hypothesis test (@given) and requests "

@@ -126,7 +126,7 @@ def test_a_served_world_is_valid_coherent_and_exact_at_every_call(world: Amplify
 
 
 def test_faults_are_transient_by_default() -> None:
-    assert retry_budget() == 4  # botocore's legacy mode: 5 attempts
+    assert retry_budget() == 2  # standard mode's 3 attempts (legacy's 5 absorb more)
     codes = set(transient_codes())
     assert {"ThrottlingException", "InternalFailureException"} <= codes
     assert "AccessDeniedException" not in codes and "BadRequestException" not in codes
@@ -301,3 +301,24 @@ def test_load_refuses_what_it_cannot_serve_exactly() -> None:
     with pytest.raises(ValueError, match=r"in region 'us-east-1', the fake in 'eu-west-1'"):
         fake_list_jobs(region="eu-west-1", world=world)
     assert persistent_codes()[: len(transient_codes())] != ()
+
+
+@pytest.mark.parametrize("mode", ["legacy", "standard"])
+def test_transient_faults_are_absorbed_by_either_retry_mode(mode: str) -> None:
+    import boto3
+    from botocore.config import Config
+
+    for code in transient_codes():
+        with fake_list_jobs() as fake:
+            history = fake.add_branch("d1abc", "main", jobs=3)
+            fake.fail(code, times=retry_budget())
+            client = boto3.client(
+                "amplify",
+                region_name="us-east-1",
+                aws_access_key_id="a",
+                aws_secret_access_key="b",
+                config=Config(retries={"mode": mode}),
+            )
+            page = client.list_jobs(appId="d1abc", branchName="main")
+            assert page["jobSummaries"] == history, code
+            assert page["ResponseMetadata"]["RetryAttempts"] == retry_budget(), code
