@@ -13,7 +13,13 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from pytest_amplify_jobs import FakeListJobs, FakeServiceError, _model, fake_list_jobs
+from pytest_amplify_jobs import (
+    FakeListJobs,
+    FakeServiceError,
+    _model,
+    fake_list_jobs,
+    validate_job_history,
+)
 from pytest_amplify_jobs import validate_response as _validate_response
 from pytest_amplify_jobs._fake.wire import served_operations
 from tests.helpers import run_aws_cli
@@ -532,3 +538,24 @@ class JobsService(RuleBasedStateMachine):
 
 JobsService.TestCase.settings = settings(max_examples=40, stateful_step_count=20, deadline=None)
 test_jobs_service = JobsService.TestCase
+
+
+def test_a_started_job_waits_for_a_build_scheduled_with_advance() -> None:
+    with fake_list_jobs() as fake:
+        fake.add_branch(APP, BRANCH, jobs=2, finished=True)
+        scripted = fake.add_job(APP, BRANCH, "PENDING")
+        fake.advance(scripted, "RUNNING", after_calls=3)
+        fake.advance(scripted, "SUCCEED", after_calls=5)
+        c = boto3.client(
+            "amplify", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
+        )
+        c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")
+        for _ in range(10):
+            jobs = c.list_jobs(appId=APP, branchName=BRANCH)["jobSummaries"]
+            building = [j["jobId"] for j in jobs if j["status"] in ("PROVISIONING", "RUNNING")]
+            assert len(building) <= 1, jobs
+            # ...and never a newer job built while the scripted one still waits in the queue.
+            validate_job_history(jobs, app_id=APP, branch_name=BRANCH)
+        statuses = {j["jobId"]: j["status"] for j in jobs}
+        assert statuses[scripted["jobId"]] == "SUCCEED"
+        assert statuses[str(int(scripted["jobId"]) + 1)] == "SUCCEED"  # it built afterwards

@@ -534,6 +534,14 @@ class Store:
             if following is not None and not scheduled and (meta.auto or meta.stopping):
                 self.set_status(branch, build, following)
             return
+        # A build scheduled with advance() for later keeps its turn: started jobs wait for it,
+        # or they would be building when it starts.
+        arns = {j["jobArn"] for j in branch.jobs}
+        if any(
+            not t.applied and t.job_arn in arns and t.status in m.building_statuses
+            for t in self.transitions
+        ):
+            return
         for job in reversed(branch.jobs):  # oldest first
             if job["status"] in m.queued_statuses and branch.job_meta(job["jobId"]).auto:
                 following = self.path(job)
