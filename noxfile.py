@@ -224,7 +224,8 @@ ASYNC_TOOLS = ("pytest-asyncio", "anyio", "types-aiobotocore-amplify")
 def async_newest(session: nox.Session) -> None:
     """Async clients with the newest aiobotocore, beside the sync tests of every mode."""
     install_project(session, "test", "async")
-    session.install(*ASYNC_TOOLS)
+    # httpx2: aiobotocore 3.x's anyio backend, whose retry sleeps the fake zeroes too.
+    session.install(*ASYNC_TOOLS, "httpx2")
     session.run("python", "-c", "import aiobotocore; print('aiobotocore', aiobotocore.__version__)")
     session.run("python", "-m", "pytest", *PYTEST_ARGS, *ASYNC_ARGS, *ASYNC_TESTS, *session.posargs)
 

@@ -361,3 +361,71 @@ def test_a_world_is_served_to_an_async_waiter(wire: dict[str, list[Any]]) -> Non
 
     the_waiter_is_right()
     assert wire == {"sent": [], "signed": []}
+
+
+def test_every_fake_operation_serves_an_async_client(wire: dict[str, list[Any]]) -> None:
+    from pytest_amplify_jobs import validate_response
+
+    async def body() -> dict[str, Any]:
+        with fake_list_jobs() as fake:
+            fake.add_branch(APP, BRANCH, jobs=3, finished=True)
+            async with aio_client() as client:
+                out: dict[str, Any] = {}
+                out["ListApps"] = await client.list_apps()
+                out["GetApp"] = await client.get_app(appId=APP)
+                out["ListBranches"] = await client.list_branches(appId=APP)
+                out["GetBranch"] = await client.get_branch(appId=APP, branchName=BRANCH)
+                out["ListJobs"] = await client.list_jobs(appId=APP, branchName=BRANCH)
+                out["GetJob"] = await client.get_job(appId=APP, branchName=BRANCH, jobId="3")
+                out["DeleteJob"] = await client.delete_job(appId=APP, branchName=BRANCH, jobId="1")
+                out["StartJob"] = started = await client.start_job(
+                    appId=APP, branchName=BRANCH, jobType="RELEASE"
+                )
+                out["StopJob"] = await client.stop_job(
+                    appId=APP, branchName=BRANCH, jobId=started["jobSummary"]["jobId"]
+                )
+                out["CreateDeployment"] = created = await client.create_deployment(
+                    appId=APP, branchName=BRANCH
+                )
+                out["StartDeployment"] = await client.start_deployment(
+                    appId=APP, branchName=BRANCH, jobId=created["jobId"]
+                )
+                return out
+
+    responses = run(body())
+    assert len(responses) == 11
+    for operation, response in responses.items():
+        validate_response(operation, response)
+    assert responses["StartDeployment"]["jobSummary"]["jobType"] == "MANUAL"
+    assert wire == {"sent": [], "signed": []}
+
+
+def test_retries_sleep_zero_on_the_anyio_backend() -> None:
+    import importlib.util
+
+    if not any(importlib.util.find_spec(name) for name in ("httpx2", "httpx")):
+        pytest.skip("httpx2 (aiobotocore's anyio backend) is not installed")
+    endpoint = pytest.importorskip("aiobotocore.endpoint")
+    if not hasattr(endpoint, "AnyioEndpoint"):
+        pytest.skip("this aiobotocore has no anyio backend (aiobotocore 3.x has)")
+    from aiobotocore.config import AioConfig
+    from aiobotocore.httpxsession import HttpxSession
+
+    async def body() -> tuple[list[float], int, float]:
+        with fake_list_jobs() as fake:
+            history = fake.add_branch(APP, BRANCH, jobs=4)
+            fake.fail("ServiceUnavailableException", times=2)
+            async with get_session().create_client(
+                "amplify",
+                region_name="us-east-1",
+                config=AioConfig(http_session_cls=HttpxSession),
+            ) as client:
+                loop = asyncio.get_running_loop()
+                start = loop.time()
+                page = await client.list_jobs(appId=APP, branchName=BRANCH)
+                assert page["jobSummaries"] == history
+                return fake.backoffs, page["ResponseMetadata"]["RetryAttempts"], loop.time() - start
+
+    backoffs, attempts, took = run(body())
+    assert attempts == 2 and len(backoffs) == 2
+    assert took < sum(backoffs)
