@@ -68,7 +68,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--branch-name", default=None)
     parser.add_argument("--region", default=None)
     parser.add_argument(
-        "--unrealistic", action="store_true", help="anything the model allows (realistic=False)"
+        "--unrealistic",
+        action="store_false",
+        dest="realistic",
+        help="anything the model allows (realistic=False)",
+    )
+    parser.add_argument(
+        "--calls", type=int, default=None, metavar="N", help="only the first N calls' pages"
     )
     parser.add_argument(
         "--statuses", nargs="+", default=None, metavar="STATUS", help="the statuses jobs may have"
@@ -98,8 +104,10 @@ def _jsonable(value: Any) -> Any:
 
 
 def chain_to_json(chain: ListJobsChain) -> dict[str, Any]:
-    """The chain as JSON-ready data: pages (timestamps ISO-8601) and what a test asserts on."""
+    """The chain as JSON-ready data: the pages served (timestamps ISO-8601; only the first
+    ``calls`` when the chain serves part of its history) and what a test asserts on."""
     error = chain.error
+    served = chain.pages[: chain.queued_calls]
     return {
         "app_id": chain.app_id,
         "branch_name": chain.branch_name,
@@ -107,7 +115,8 @@ def chain_to_json(chain: ListJobsChain) -> dict[str, Any]:
         "page_size": chain.page_size,
         "max_results": chain.max_results,
         "jobs": len(chain.jobs),
-        "pages": _jsonable(list(chain.pages)),
+        "calls": chain.calls,
+        "pages": _jsonable(list(served)),
         "error": None
         if error is None
         else {"code": error.code, "http_status": error.http_status, "message": error.message},
@@ -165,6 +174,7 @@ def write_table(chain: ListJobsChain, out: TextIO) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m pytest_amplify_jobs`` and ``amplify-jobs``."""
     from pytest_amplify_jobs._chain import generate_chain
+    from pytest_amplify_jobs._options import GenerateOptions
 
     parser = _parser()
     args = parser.parse_args(argv)
@@ -174,21 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not utf8 and hasattr(out, "reconfigure"):
         out.reconfigure(errors="backslashreplace")
     try:
-        chain = generate_chain(
-            jobs=args.jobs,
-            page_size=args.page_size,
-            max_results=args.max_results,
-            error=args.error,
-            error_at=args.error_at,
-            app_id=args.app_id,
-            branch_name=args.branch_name,
-            seed=args.seed,
-            realistic=not args.unrealistic,
-            region=args.region,
-            statuses=args.statuses,
-            newest=args.newest,
-            job_types=args.job_types,
-        )
+        # One flag per generate option (GenerateOptions is the one list; a test keeps them equal).
+        chain = generate_chain(**{name: getattr(args, name) for name in GenerateOptions.names()})
     except ValueError as error:
         # generate_chain names its parameters (page_size=0); say it with the flags (--page-size 0).
         parser.error(_as_flags(str(error)))

@@ -232,3 +232,18 @@ def test_error_messages_quote_the_users_values_exactly(
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert "--app-id 'd1 error=x'" in err  # the flag is named, the value left as typed
+
+
+def test_every_generate_option_has_a_flag() -> None:
+    from pytest_amplify_jobs._options import GenerateOptions
+    from pytest_amplify_jobs.cli import _parser
+
+    dests = {action.dest for action in _parser()._actions}
+    assert set(GenerateOptions.names()) <= dests
+
+
+def test_calls_serves_part_of_a_history(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--jobs", "30", "--page-size", "10", "--calls", "1"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["pages"]) == 1 and data["jobs"] == 30
+    assert "nextToken" in data["pages"][0]
