@@ -50,3 +50,13 @@ def _hypothesis_profiles() -> None:
 
 
 _hypothesis_profiles()
+
+
+@pytest.fixture
+def no_http(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any request that reaches botocore's HTTP layer: every mode answers before it."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a request reached the HTTP layer")
+
+    monkeypatch.setattr("botocore.httpsession.URLLib3Session.send", refuse)

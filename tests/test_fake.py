@@ -29,12 +29,7 @@ ORIGINAL_NEEDS_RETRY = botocore.endpoint.Endpoint._needs_retry
 APP, BRANCH = "d1fakeapp2345", "feature/über-login"
 
 
-@pytest.fixture(autouse=True)
-def _no_sending(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("a request reached the HTTP layer")
-
-    monkeypatch.setattr("botocore.httpsession.URLLib3Session.send", refuse)
+pytestmark = pytest.mark.usefixtures("no_http")
 
 
 @pytest.fixture

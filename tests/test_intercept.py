@@ -22,13 +22,7 @@ MODULE_CLIENT = boto3.client(
 ORIGINAL = botocore.client.BaseClient._make_api_call
 
 
-@pytest.fixture(autouse=True)
-def _no_sending(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Beyond --disable-socket: reaching the HTTP layer at all is a failure.
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("a request reached the HTTP layer")
-
-    monkeypatch.setattr("botocore.httpsession.URLLib3Session.send", refuse)
+pytestmark = pytest.mark.usefixtures("no_http")
 
 
 def _real_looking_credentials(monkeypatch: pytest.MonkeyPatch) -> None:

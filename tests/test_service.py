@@ -28,12 +28,7 @@ APP, BRANCH = "d1fakeapp2345", "main"
 BUILDING = ("PROVISIONING", "RUNNING", "CANCELLING")
 
 
-@pytest.fixture(autouse=True)
-def _no_sending(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("a request reached the HTTP layer")
-
-    monkeypatch.setattr("botocore.httpsession.URLLib3Session.send", refuse)
+pytestmark = pytest.mark.usefixtures("no_http")
 
 
 @pytest.fixture
