@@ -45,9 +45,19 @@ def latest_successful_deploy(client: Any, app_id: str, branch: str) -> dict[str,
 def failure_report(client: Any, app_id: str, branch: str) -> dict[str, Any]:
     """How many builds failed, by job type, and the slowest failure in seconds."""
     failed = [j for j in list_all_jobs(client, app_id, branch) if j["status"] == "FAILED"]
-    by_type = collections.Counter(j["jobType"] for j in failed)
+    # The service leaves jobType out of manual deploys and of releases of HEAD: the plugin's
+    # generated pages found the KeyError that j["jobType"] raised here.
+    by_type = collections.Counter(j.get("jobType", "UNKNOWN") for j in failed)
     slowest = max(((j["endTime"] - j["startTime"]).total_seconds() for j in failed), default=0.0)
     return {"failed": len(failed), "by_type": dict(by_type), "slowest_seconds": slowest}
+
+
+def is_rate_limited(error: ClientError) -> bool:
+    """Whether the service throttled the call (a 400 botocore does not retry)."""
+    details = error.response["Error"]
+    return details["Code"] == "BadRequestException" and details.get("Message", "").startswith(
+        "Rate exceeded"
+    )
 
 
 def list_jobs_patiently(
@@ -58,7 +68,11 @@ def list_jobs_patiently(
     attempts: int = 3,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[dict[str, Any]]:
-    """All jobs, retrying a page that hits LimitExceededException with a growing pause."""
+    """All jobs, retrying a page the service throttles with a growing pause.
+
+    Amplify throttles with a BadRequestException "Rate exceeded while calling ListJobs, please
+    slow down or try again later." (HTTP 400), which botocore does not retry.
+    """
     jobs: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {"appId": app_id, "branchName": branch}
     while True:
@@ -67,7 +81,7 @@ def list_jobs_patiently(
                 page = client.list_jobs(**kwargs)
                 break
             except ClientError as error:
-                if error.response["Error"]["Code"] != "LimitExceededException":
+                if not is_rate_limited(error):
                     raise
                 if attempt == attempts - 1:
                     raise

@@ -27,7 +27,6 @@ def test_deploy_in_process(amplify_fake):
     assert status == "SUCCEED"
     assert lines == [
         "started job 6",
-        "job 6: PROVISIONING",
         "job 6: RUNNING",
         "job 6: SUCCEED",
         "steps: BUILD=SUCCEED, DEPLOY=SUCCEED, VERIFY=SUCCEED",

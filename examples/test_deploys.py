@@ -34,7 +34,8 @@ def test_failure_report_counts_failed_builds(list_jobs_stub):
 
 
 def test_throttled_first_call_is_retried(list_jobs_stub):
-    throttled = list_jobs_stub.generate(jobs=0, error="LimitExceededException", error_at=0)
+    # Amplify's rate limit: BadRequestException "Rate exceeded while calling ListJobs, ..."
+    throttled = list_jobs_stub.generate(jobs=0, error="BadRequestException", error_at=0)
     listing = list_jobs_stub.generate(
         jobs=7, page_size=3, app_id=throttled.app_id, branch_name=throttled.branch_name
     )
@@ -48,8 +49,8 @@ def test_throttled_first_call_is_retried(list_jobs_stub):
 
 
 def test_gives_up_after_the_last_attempt(list_jobs_stub):
-    chain = list_jobs_stub.generate(jobs=0, error="LimitExceededException", error_at=0)
-    with pytest.raises(ClientError, match="LimitExceededException"):
+    chain = list_jobs_stub.generate(jobs=0, error="BadRequestException", error_at=0)
+    with pytest.raises(ClientError, match="Rate exceeded while calling ListJobs"):
         list_jobs_patiently(list_jobs_stub.client, chain.app_id, chain.branch_name, attempts=1)
 
 
@@ -61,14 +62,14 @@ def test_any_branch_lists_completely(chain):
         ) == list(chain.jobs)
 
 
-@given(list_jobs_chains(max_jobs=20, errors=["LimitExceededException"]))
+@given(list_jobs_chains(max_jobs=20, errors=["BadRequestException"]))
 def test_patient_listing_never_loses_jobs(chain):
     with stub_list_jobs(chain) as client:
         try:
             jobs = list_jobs_patiently(client, chain.app_id, chain.branch_name, attempts=1)
         except ClientError as error:
             assert chain.error is not None
-            assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+            assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 400
         else:
             assert chain.error is None
             assert jobs == list(chain.jobs)

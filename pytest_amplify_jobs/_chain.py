@@ -203,8 +203,11 @@ class ListJobsChain:
             params[m.limit_key] = self.max_results
         return params
 
-    def violations(self, *, coherent: bool = False) -> list[Violation]:
+    def violations(self, *, coherent: bool = False, model_strict: bool = False) -> list[Violation]:
         """Every way this chain breaks the model or the pagination contract (empty if none).
+
+        A page may depart from the model as the service does (see ``departures()``);
+        ``model_strict=True`` counts those departures as violations too.
 
         ``coherent=True`` adds every coherence rule its jobs break as one branch history
         (``jobs[i]...`` paths; see :func:`~pytest_amplify_jobs.validate_job_history`): off by
@@ -219,6 +222,7 @@ class ListJobsChain:
         ([], ['jobs[0].jobArn', 'jobs[1].jobId'])
         """
         check_bool(TypeError, "coherent", coherent)
+        check_bool(TypeError, "model_strict", model_strict)
         m = _model.model()
         out: list[Violation] = []
         request: dict[str, Any] = {"appId": self.app_id, "branchName": self.branch_name}
@@ -247,7 +251,7 @@ class ListJobsChain:
         seen: set[str] = set()
         last = len(self.pages) - 1
         for index, page in enumerate(self._raw_pages):
-            for v in response_violations(page):
+            for v in response_violations(page, model_strict=model_strict):
                 out.append(Violation(f"pages[{index}].{v.path}", v.value, v.rule))
             if not isinstance(page, Mapping):
                 continue
@@ -348,12 +352,11 @@ class ListJobsChain:
         for index, page in enumerate(self.pages[: self.queued_calls]):
             expectation = Expectation(self, index)
             response = copy_page(page) if self._trusted else copy_response(page)
-            if self._trusted:
-                _botocore.queue_trusted(
-                    stubber, _model.OPERATION_NAME, m.method_name, response, expectation
-                )
-            else:
-                stubber.add_response(m.method_name, response, expectation)
+            # validate() accepted every page, departures of the service included, which
+            # botocore's own add_response refuses (it requires what the model requires).
+            _botocore.queue_trusted(
+                stubber, _model.OPERATION_NAME, m.method_name, response, expectation
+            )
             expectations.append(expectation)
         if self.error is not None and self.queued_calls > len(self.pages):
             response = self.error_response()

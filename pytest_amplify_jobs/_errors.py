@@ -21,7 +21,7 @@ class ListJobsError:
     """A ListJobs error: its code, the HTTP status AWS sends it with, and a message.
 
     >>> ListJobsError.of("LimitExceededException")
-    ListJobsError(code='LimitExceededException', http_status=429, message='Rate exceeded')
+    ListJobsError(code='LimitExceededException', http_status=429, message='A service quota of Amplify was exceeded by ListJobs.')
     >>> ListJobsError.of("ExpiredTokenException").http_status, ListJobsError.of("ExpiredTokenException").modeled
     (403, False)
     """

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pytest_amplify_jobs import _model
+from pytest_amplify_jobs import _departures, _model
 from pytest_amplify_jobs._coherence import ANY_SCENARIO, Scenario
 
 if TYPE_CHECKING:
@@ -257,6 +257,7 @@ class BranchContext:
     account: str
     realistic: bool = True
     identity: int = 0  # the one drawn integer; salts, tokens and request ids derive from it
+    complete: bool = False  # model-complete jobs: no departures of the service (see depart)
 
     @functools.cached_property
     def arn_prefix(self) -> str:
@@ -302,15 +303,19 @@ def build_job(
     job_type = draw.job_type
     is_manual = job_type == m.manual_job_type
     if retry_of is not None and job_type == m.retry_job_type:
-        # A retry rebuilds the previous job's commit.
-        summary["commitId"] = retry_of["commitId"]
-        summary["commitMessage"] = retry_of["commitMessage"]
-        summary["commitTime"] = retry_of["commitTime"]
+        # A retry rebuilds the previous job's commit (what of it the service listed).
+        for member in ("commitId", "commitMessage", "commitTime"):
+            if member in retry_of:
+                summary[member] = retry_of[member]
+        if "commitId" not in retry_of:  # a retry of a deploy without a commit rebuilds HEAD
+            summary["commitId"], summary["commitTime"] = "HEAD", start
     else:
         if draw.commit_id is not None:
             summary["commitId"] = draw.commit_id
         else:
-            summary["commitId"] = "HEAD" if is_manual else _commit_sha(draw.flavour)
+            summary["commitId"] = (
+                "HEAD" if is_manual or _builds_head(draw) else _commit_sha(draw.flavour)
+            )
         if draw.commit_message is not None:
             summary["commitMessage"] = draw.commit_message
         elif is_manual:
@@ -329,7 +334,64 @@ def build_job(
         url_type = m.source_url_types[(draw.source - 1) % len(m.source_url_types)]
         summary["sourceUrl"] = _source_url(ctx, job_id_text, url_type)
         summary["sourceUrlType"] = url_type
+    if not ctx.complete:
+        depart(summary, job_origin(job_type, summary.get("commitId")))
     return summary
+
+
+def _builds_head(draw: JobDraw) -> bool:
+    """Whether a RELEASE job was started without a commit (StartJob builds the branch's HEAD):
+    one bit of the flavour, so half of generated releases do."""
+    return draw.job_type == "RELEASE" and draw.commit_id is None and bool((draw.derived >> 62) & 1)
+
+
+#: Where a job comes from, as far as the service's answers show it.
+ORIGIN_WEBHOOK = "webhook"  # a push (or pull request) built through the repository webhook
+ORIGIN_COMMIT = "commit"  # StartJob RELEASE/RETRY naming a commit
+ORIGIN_HEAD = "head"  # StartJob RELEASE without commitId: builds HEAD
+ORIGIN_MANUAL = "manual"  # CreateDeployment + StartDeployment (or a drag-and-drop deploy)
+
+
+def job_origin(job_type: str | None, commit_id: object) -> str:
+    """Where a job comes from, from its job type and commit.
+
+    >>> job_origin("MANUAL", None), job_origin("RELEASE", "HEAD"), job_origin("WEB_HOOK", "ab12")
+    ('manual', 'head', 'webhook')
+    """
+    m = _model.model()
+    if job_type == m.manual_job_type:
+        return ORIGIN_MANUAL
+    if job_type == "RELEASE" and commit_id == "HEAD":
+        return ORIGIN_HEAD
+    if job_type == _model.model().job_types_ordinary_first[0]:
+        return ORIGIN_WEBHOOK
+    return ORIGIN_COMMIT
+
+
+def depart(summary: dict[str, Any], origin: str) -> None:
+    """Leave out of ``summary`` (in place) what the service leaves out for a job of ``origin``
+    (the rows of ``departures()``: manual-deploy-summary, release-head)."""
+    if origin == ORIGIN_MANUAL:
+        for member in _departures.by_name("manual-deploy-summary").members:
+            summary.pop(member, None)
+    elif origin == ORIGIN_HEAD:
+        summary["commitId"] = "HEAD"
+        for member in _departures.by_name("release-head").members:
+            summary.pop(member, None)
+
+
+def recorded_type(job: dict[str, Any]) -> str | None:
+    """A job's type as the store knows it: its ``jobType``, or for a summary that leaves it
+    out, the type the departure implies (no commit at all: a manual deploy; HEAD: a release).
+
+    >>> recorded_type({"jobType": "RETRY"}), recorded_type({}), recorded_type({"commitId": "HEAD"})
+    ('RETRY', 'MANUAL', 'RELEASE')
+    """
+    if "jobType" in job:
+        return str(job["jobType"])
+    if "commitId" not in job:
+        return _model.model().manual_job_type
+    return "RELEASE"
 
 
 @functools.cache
@@ -568,9 +630,18 @@ def app_arn(region: str, account: str, app_id: str) -> str:
 
 
 def draw_app(
-    c: Choices, *, app_id: str | None, region: str, account: str | None = None
+    c: Choices,
+    *,
+    app_id: str | None,
+    region: str,
+    account: str | None = None,
+    complete: bool = True,
+    manual: bool = False,
 ) -> dict[str, Any]:
-    """An ``App`` as GetApp returns it: every required member, realistic and coherent.
+    """An ``App`` as GetApp returns it, realistic and coherent: every required member
+    (``complete``), or as the service answers (departure ``app-unset-members``): no
+    ``description``, and for a ``manual`` app (deployed without a repository) no
+    ``repository`` or ``environmentVariables``.
 
     >>> from pytest_amplify_jobs._choices import RandomChoices
     >>> app = draw_app(RandomChoices(0), app_id="d1abc", region="us-east-1", account="123456789012")
@@ -584,7 +655,7 @@ def draw_app(
     name = _APP_NAMES[mixed % len(_APP_NAMES)]
     created = EPOCH - dt.timedelta(days=30 + (mixed >> 8) % 300)
     platforms = _model.operation("GetApp").output_shape.members["app"].members["platform"].enum  # type: ignore[union-attr]
-    return {
+    app: dict[str, Any] = {
         "appId": app_id,
         "appArn": app_arn(region, account, app_id),
         "name": name,
@@ -598,6 +669,13 @@ def draw_app(
         "enableBranchAutoBuild": False,
         "enableBasicAuth": False,
     }
+    if not complete:
+        del app["description"]
+        if manual:
+            del app["repository"], app["environmentVariables"]
+    elif manual:
+        app["repository"] = ""
+    return app
 
 
 def branch_stage(branch_name: str) -> str:
@@ -615,18 +693,27 @@ def branch_stage(branch_name: str) -> str:
     return "BETA"
 
 
-def build_branch(app: dict[str, Any], branch_name: str, created: dt.datetime) -> dict[str, Any]:
+def build_branch(
+    app: dict[str, Any], branch_name: str, created: dt.datetime, *, complete: bool = True
+) -> dict[str, Any]:
     """A ``Branch`` as GetBranch returns it, without the two members derived from its jobs
     (``activeJobId`` and ``totalNumberOfJobs``, which the store fills in).
+
+    ``complete=False`` answers as the service does (departure ``branch-unset-members``): no
+    ``description`` or ``customDomains``, and one branch in three (by its name) is as
+    ``create-branch`` without options leaves it: ``stage`` ``"NONE"`` (departure
+    ``stage-none``), no ``environmentVariables`` or ``framework``.
 
     >>> from pytest_amplify_jobs._choices import RandomChoices
     >>> app = draw_app(RandomChoices(0), app_id="d1abc", region="us-east-1", account="123456789012")
     >>> branch = build_branch(app, "main", EPOCH)
     >>> branch["branchArn"], branch["stage"], branch["displayName"]
     ('arn:aws:amplify:us-east-1:123456789012:apps/d1abc/branches/main', 'PRODUCTION', 'main')
+    >>> sorted(set(branch) - set(build_branch(app, "main", EPOCH, complete=False)))
+    ['customDomains', 'description']
     """
     flavour = int.from_bytes(hashlib.sha256(branch_name.encode()).digest()[:4], "big")
-    return {
+    branch = {
         "branchArn": f"{app['appArn']}/branches/{branch_name}",
         "branchName": branch_name,
         "description": "",
@@ -643,9 +730,18 @@ def build_branch(app: dict[str, Any], branch_name: str, created: dt.datetime) ->
         "ttl": "5",
         "enablePullRequestPreview": False,
     }
+    if not complete:
+        for member in ("description", "customDomains"):
+            del branch[member]
+        if (flavour >> 8) % 3 == 0:  # as create-branch leaves a branch made without options
+            branch["stage"] = _departures.by_name("stage-none").value
+            del branch["environmentVariables"], branch["framework"]
+    return branch
 
 
-def build_steps(job: dict[str, Any], built_from: dt.datetime | None = None) -> list[dict[str, Any]]:
+def build_steps(
+    job: dict[str, Any], built_from: dt.datetime | None = None, *, fails_at: str | None = None
+) -> list[dict[str, Any]]:
     """The steps GetJob shows for a job summary: none until it finishes (the model requires
     every step's ``endTime``), then BUILD, DEPLOY, VERIFY inside ``[built_from, endTime]``.
 
@@ -668,7 +764,7 @@ def build_steps(job: dict[str, Any], built_from: dt.datetime | None = None) -> l
     if status == "CANCELLED" and built_from is None and end == job["startTime"]:
         return []
     names = ["BUILD", "DEPLOY", "VERIFY"]
-    if job.get("jobType") == m.manual_job_type:
+    if recorded_type(job) == m.manual_job_type:
         names = ["DEPLOY", "VERIFY"]
     outcomes: list[str]
     if status == "SUCCEED":
@@ -677,6 +773,8 @@ def build_steps(job: dict[str, Any], built_from: dt.datetime | None = None) -> l
         names, outcomes = names[:1], ["CANCELLED"]
     else:
         failing = min(int(job["jobId"]) % 2, len(names) - 1)
+        if fails_at in names:
+            failing = names.index(fails_at)
         names = names[: failing + 1]
         outcomes = ["SUCCEED"] * failing + [status]
     span = (end - begin).total_seconds()
@@ -695,12 +793,18 @@ def build_steps(job: dict[str, Any], built_from: dt.datetime | None = None) -> l
     return steps
 
 
-def upload_url(ctx: BranchContext, job_id: int, name: str) -> str:
-    """A presigned-looking S3 URL where a manual deploy uploads ``name`` (never fetched)."""
-    digest = hashlib.sha256(f"{ctx.app_id}:{job_id}:{name}".encode()).hexdigest()[:32]
+def artifact_url(region: str, path: str) -> str:
+    """A presigned-looking URL in the form the service hands out for uploads, logs and
+    artifacts (``aws-amplify-prod-REGION-artifacts``): generated responses only; the fake
+    hands out URLs of its own local endpoint instead.
+
+    >>> artifact_url("us-east-1", "logs/d1abc/main/0000000003/BUILD/log.txt").split("?")[0]
+    'https://aws-amplify-prod-us-east-1-artifacts.s3.us-east-1.amazonaws.com/d1abc/main/0000000003/BUILD/log.txt'
+    """
+    digest = hashlib.sha256(path.encode()).hexdigest()[:32]
+    key = path.split("/", 1)[1] if "/" in path else path
     return (
-        f"https://aws-amplify-prod-{ctx.region}-artifacts.s3.{ctx.region}.amazonaws.com/"
-        f"{ctx.app_id}/{_quote(ctx.branch_name)}/{job_id}/{_quote(name)}"
+        f"https://aws-amplify-prod-{region}-artifacts.s3.{region}.amazonaws.com/{key}"
         f"?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Signature={digest}"
     )
 
@@ -729,3 +833,30 @@ def renumber(ctx: BranchContext, jobs: Sequence[dict[str, Any]], newest_id: int)
         job_id = str(newest_id - index)
         job["jobId"] = job_id
         job["jobArn"] = ctx.arn_prefix + job_id.zfill(10)
+
+
+def build_log(job: dict[str, Any], step: dict[str, Any]) -> str:
+    """The text of a step's log, as Amplify's build logs read (timestamped phase lines).
+
+    >>> job = {"jobId": "3", "commitId": "HEAD"}
+    >>> step = {"stepName": "BUILD", "status": "FAILED", "startTime": EPOCH, "endTime": EPOCH}
+    >>> print(build_log(job, step).splitlines()[-1])
+    2024-01-01T00:00:00.000Z [ERROR]: !!! Build failed
+    """
+
+    def at(moment: dt.datetime) -> str:
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+    start, end = step["startTime"], step["endTime"]
+    name = step["stepName"]
+    lines = [
+        f"{at(start)} [INFO]: # Starting phase: {name.lower()}",
+        f"{at(start)} [INFO]: # Job {job['jobId']}, commit {job.get('commitId', 'none')}",
+    ]
+    if step["status"] == "SUCCEED":
+        lines.append(f"{at(end)} [INFO]: # Completed phase: {name.lower()}")
+    elif step["status"] == "CANCELLED":
+        lines.append(f"{at(end)} [INFO]: # Job cancelled")
+    else:
+        lines.append(f"{at(end)} [ERROR]: !!! {name.capitalize()} failed")
+    return "\n".join(lines) + "\n"

@@ -41,12 +41,19 @@ _SUCCEEDED = "SUCCEED"
 _CANCELLED = "CANCELLED"
 _CANCELLING = "CANCELLING"
 _RUNNING = "RUNNING"
-# What the service writes in the message of its errors (realistic; the model has no examples).
+# What the service writes in the message of its errors, by default ({operation}: the operation
+# called). A BadRequestException that nothing else explains is the service's rate limit: Amplify
+# throttles with a 400 BadRequestException, "Rate exceeded while calling CreateApp, please slow
+# down or try again later." (aws-amplify/amplify-hosting#3748; the Amplify CLI matches this text
+# in amplify-service-manager.ts), which botocore retries in neither retry mode.
+# LimitExceededException is a quota on Amplify (50 branches per app...), not throttling: our
+# wording, the service's is unpublished. The others are ours too.
+RATE_LIMIT_MESSAGE = "Rate exceeded while calling {operation}, please slow down or try again later."
 _ERROR_MESSAGES = {
-    "BadRequestException": "Invalid request: nextToken is malformed or expired",
-    "UnauthorizedException": "You are not authorized to perform this operation",
+    "BadRequestException": RATE_LIMIT_MESSAGE,
+    "UnauthorizedException": "You are not authorized to perform {operation}",
     "InternalFailureException": "An internal failure occurred. Try again later.",
-    "LimitExceededException": "Rate exceeded",
+    "LimitExceededException": "A service quota of Amplify was exceeded by {operation}.",
     "NotFoundException": "Resource not found",
     "DependentServiceFailureException": "A dependent service failed. Try again later.",
 }
@@ -63,7 +70,7 @@ _COMMON_ERRORS: dict[str, tuple[int, str]] = {
     "TooManyRequestsException": (429, "Too Many Requests"),
     "AccessDeniedException": (
         403,
-        "User is not authorized to perform: amplify:ListJobs with an explicit deny",
+        "User is not authorized to perform: amplify:{operation} with an explicit deny",
     ),
     "ExpiredTokenException": (403, "The security token included in the request is expired"),
     "UnrecognizedClientException": (403, "The security token included in the request is invalid."),
@@ -136,11 +143,15 @@ def error_fact(code: str, operation: str = OPERATION_NAME, *, name: str = "error
     op_errors = {s.name for s in _operation_model(operation).error_shapes}
     if isinstance(code, str) and code in m.service_errors:
         return ErrorFact(
-            code, m.service_errors[code], m.error_message(code), code in op_errors, f"{code}:"
+            code,
+            m.service_errors[code],
+            m.error_message(code, operation),
+            code in op_errors,
+            f"{code}:",
         )
     if isinstance(code, str) and code in _COMMON_ERRORS:
-        status, message = _COMMON_ERRORS[code]
-        return ErrorFact(code, status, message, False, f"{code}:{_CORAL}")
+        status = _COMMON_ERRORS[code][0]
+        return ErrorFact(code, status, m.error_message(code, operation), False, f"{code}:{_CORAL}")
     from pytest_amplify_jobs._text import short_repr
 
     raise ValueError(
@@ -256,12 +267,17 @@ class ListJobsModel:
             out[status] = tuple(s for s in (*later, *ends) if s in self.statuses)
         return out
 
-    def error_message(self, code: str) -> str:
-        """The message the service (or AWS's front end, for a common error) writes for ``code``."""
+    def error_message(self, code: str, operation: str = OPERATION_NAME) -> str:
+        """The message the service (or AWS's front end, for a common error) writes for
+        ``code`` when ``operation`` is called.
+
+        >>> model().error_message("BadRequestException", "StartJob")
+        'Rate exceeded while calling StartJob, please slow down or try again later.'
+        """
         if code in _ERROR_MESSAGES:
-            return _ERROR_MESSAGES[code]
+            return _ERROR_MESSAGES[code].format(operation=operation)
         if code in _COMMON_ERRORS:
-            return _COMMON_ERRORS[code][1]
+            return _COMMON_ERRORS[code][1].format(operation=operation)
         return f"{code}: the request failed"
 
     def describe_limit(self, member: str, *, request: bool = True) -> str:

@@ -96,7 +96,7 @@ class ResponseScript:
     ('201', 'PENDING', 'RUNNING')
     >>> # Job 200 was building: 201 waits one poll for it, then builds.
     >>> [r["job"]["summary"]["status"] for r in script.job_progress()]
-    ['PENDING', 'PROVISIONING', 'RUNNING', 'SUCCEED']
+    ['PENDING', 'RUNNING', 'SUCCEED']
     >>> script.response("GetBranch")["branch"]["totalNumberOfJobs"]
     '201'
     """

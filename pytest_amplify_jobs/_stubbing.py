@@ -185,6 +185,16 @@ class ListJobsQueue:
         self._responses += 1
         return response
 
+    def add_throttling(
+        self, operation_name: str, expected_params: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Queue the service's rate limit for one call: ``BadRequestException``, HTTP 400,
+        ``"Rate exceeded while calling <Operation>, please slow down or try again later."``
+        (aws-amplify/amplify-hosting#3748), which botocore retries in neither retry mode."""
+        return self.add_client_error(
+            operation_name, "BadRequestException", expected_params=expected_params
+        )
+
     def add_client_error(
         self,
         operation_name: str,

@@ -1,9 +1,14 @@
-"""Strict validation of ListJobs requests and responses against the installed botocore model.
+"""Strict validation of Amplify requests and responses against the installed botocore model.
 
 botocore's own ``Stubber`` checks only required members, types and minimum lengths: it accepts
 ``jobId="abc"``, ``status="BOGUS"`` or a 3000-character ``nextToken``. These validators check every
 rule the model states (patterns as full matches, enums, maximum lengths, integer ranges, unknown
 members) and report *all* violations at once, one per line, each with its path.
+
+Responses are checked against what the *service* sends: a member it leaves out although the
+model requires it, or a value outside an enum that it sends anyway, is allowed when it is a
+recorded departure (:mod:`._departures`) for that operation. ``model_strict=True`` checks the
+model alone; its messages name the departure a violation is.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pytest_amplify_jobs import _model
+from pytest_amplify_jobs._departures import Departure, missing_departure, value_departure
 from pytest_amplify_jobs._text import short_repr
 
 if TYPE_CHECKING:
@@ -100,6 +106,28 @@ class InvalidListJobsRequest(InvalidRequest):
     what = "ListJobs request"
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """How a value is read: the operation whose answer it is (None: a request, where the
+    service departs from nothing), and whether departures count as violations."""
+
+    operation: str | None = None
+    strict: bool = True
+
+
+_REQUEST = _Reading()
+
+
+def _departure_note(found: Departure | None, elsewhere: tuple[Departure, ...]) -> str:
+    """What a violation that is (or is elsewhere) a recorded departure says about it."""
+    if found is not None:
+        return f"; a known departure of the service ({found.name}), accepted unless model_strict"
+    if elsewhere:
+        row = elsewhere[0]
+        return f"; the service does this {row.where()} ({row.name}), not here"
+    return ""
+
+
 def _check_scalar(rule: _model.Rule, value: Any, path: str, out: list[Violation]) -> None:
     shown = short_repr(value)
     if rule.type_name == "string":
@@ -153,6 +181,7 @@ def _check_structure(
     value: Any,
     path: str,
     out: list[Violation],
+    reading: _Reading = _REQUEST,
     *,
     allowed_extra: tuple[str, ...] = (),
 ) -> None:
@@ -163,9 +192,9 @@ def _check_structure(
         )
         return
     members: Mapping[str, Shape] = shape.members  # type: ignore[attr-defined]
-    for name in shape.required_members:
-        if name not in value:
-            out.append(Violation(prefix + name, None, f"missing (required by {shape.name})"))
+    missing = [name for name in shape.required_members if name not in value]
+    if missing:
+        _check_missing(shape.name, missing, prefix, out, reading)
     for name, item in value.items():
         if name in allowed_extra:
             continue
@@ -187,12 +216,37 @@ def _check_structure(
                 )
             )
         else:
-            _check(member, item, prefix + name, out)
+            if reading.operation is not None and getattr(member, "enum", None):
+                found, elsewhere = value_departure(shape.name, name, item, reading.operation)
+                if found is not None and not reading.strict:
+                    continue
+                if found is not None or elsewhere:
+                    before = len(out)
+                    _check(member, item, prefix + name, out, reading)
+                    note = _departure_note(found, elsewhere)
+                    out[before:] = [Violation(v.path, v.value, v.rule + note) for v in out[before:]]
+                    continue
+            _check(member, item, prefix + name, out, reading)
 
 
-def _check(shape: Shape, value: Any, path: str, out: list[Violation]) -> None:
+def _check_missing(
+    shape_name: str, missing: list[str], prefix: str, out: list[Violation], reading: _Reading
+) -> None:
+    """Required members left out: each allowed when a departure recorded for this operation
+    leaves it out (unless the reading is model-strict, which names the departure)."""
+    for name in missing:
+        note = ""
+        if reading.operation is not None:
+            found, elsewhere = missing_departure(shape_name, name, reading.operation)
+            if found is not None and not reading.strict:
+                continue
+            note = _departure_note(found, elsewhere)
+        out.append(Violation(prefix + name, None, f"missing (required by {shape_name}){note}"))
+
+
+def _check(shape: Shape, value: Any, path: str, out: list[Violation], reading: _Reading) -> None:
     if shape.type_name == "structure":
-        _check_structure(shape, value, path, out)
+        _check_structure(shape, value, path, out, reading)
     elif shape.type_name == "list":
         if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
             out.append(Violation(path, value, f"{short_repr(value)} is not a list ({shape.name})"))
@@ -204,7 +258,7 @@ def _check(shape: Shape, value: Any, path: str, out: list[Violation]) -> None:
             out.append(Violation(path, value, f"has {len(value)} items, more than {meta['max']}"))
         member = shape.member  # type: ignore[attr-defined]
         for index, item in enumerate(value):
-            _check(member, item, f"{path}[{index}]", out)
+            _check(member, item, f"{path}[{index}]", out, reading)
     else:
         _check_scalar(_rule(shape), value, path, out)
 
@@ -273,11 +327,13 @@ def _total(check: Any) -> Any:
     """
 
     @functools.wraps(check)
-    def total(value: Any, operation: str = _model.OPERATION_NAME) -> list[Violation]:
+    def total(
+        value: Any, operation: str = _model.OPERATION_NAME, **keywords: bool
+    ) -> list[Violation]:
         shape_check = _output_shape if check.__name__.startswith("response") else _input_shape
         shape_check(operation)  # an unknown operation is the caller's mistake: ValueError
         try:
-            result: list[Violation] = check(value, operation)
+            result: list[Violation] = check(value, operation, **keywords)
         except (Exception, RecursionError) as error:
             return [
                 Violation(
@@ -293,11 +349,15 @@ def _total(check: Any) -> Any:
 
 
 @_total
-def response_violations(response: Any, operation: str = _model.OPERATION_NAME) -> list[Violation]:
-    """Every rule a response of ``operation`` breaks (empty when it is valid)."""
+def response_violations(
+    response: Any, operation: str = _model.OPERATION_NAME, *, model_strict: bool = False
+) -> list[Violation]:
+    """Every rule a response of ``operation`` breaks (empty when it is valid); the service's
+    recorded departures from its model are not violations unless ``model_strict``."""
     out: list[Violation] = []
+    reading = _Reading(operation, model_strict)
     _check_structure(
-        _output_shape(operation), response, "", out, allowed_extra=("ResponseMetadata",)
+        _output_shape(operation), response, "", out, reading, allowed_extra=("ResponseMetadata",)
     )
     if isinstance(response, Mapping) and "ResponseMetadata" in response:
         out += metadata_violations(response["ResponseMetadata"])
@@ -323,22 +383,38 @@ def request_violations(params: Any, operation: str = _model.OPERATION_NAME) -> l
     return out
 
 
-def validate_response(operation: str, response: Mapping[str, Any]) -> None:
-    """Check a response of any Amplify operation strictly against the installed model.
+def validate_response(
+    operation: str, response: Mapping[str, Any], *, model_strict: bool = False
+) -> None:
+    """Check a response of any Amplify operation strictly against the installed model and
+    what the service really sends.
 
-    ``ResponseMetadata`` is allowed at the top level. Raises :class:`InvalidResponse` listing
-    every violation with its path:
+    ``ResponseMetadata`` is allowed at the top level. A departure of the service from its model
+    recorded for ``operation`` (see ``departures()``: members it leaves out, enum values it
+    sends anyway) is accepted; ``model_strict=True`` checks the model alone. Raises
+    :class:`InvalidResponse` listing every violation with its path:
 
+    >>> validate_response("StartDeployment", {"jobSummary": {
+    ...     "jobArn": "arn:aws:amplify:us-east-1:123456789012:apps/d1abc/branches/main/jobs/0000000002",
+    ...     "jobId": "2", "status": "PENDING"}})
     >>> validate_response("GetJob", {"job": {"summary": {}, "steps": []}})
     Traceback (most recent call last):
     ...
-    pytest_amplify_jobs._validate.InvalidResponse: GetJob response breaks the amplify service model (8 violations):
+    pytest_amplify_jobs._validate.InvalidResponse: GetJob response breaks the amplify service model (4 violations):
       job.summary.jobArn: missing (required by JobSummary)
-    ...
+      job.summary.jobId: missing (required by JobSummary)
+      job.summary.startTime: missing (required by JobSummary); the service does this only in StartDeployment answers (start-deployment-summary), not here
+      job.summary.status: missing (required by JobSummary)
     """
-    violations = response_violations(response, operation)
+    _check_strict_flag(model_strict)
+    violations = response_violations(response, operation, model_strict=model_strict)
     if violations:
         raise InvalidResponse(violations, operation)
+
+
+def _check_strict_flag(model_strict: object) -> None:
+    if not isinstance(model_strict, bool):
+        raise TypeError(f"model_strict={short_repr(model_strict)} must be a bool (True or False)")
 
 
 def validate_request(operation: str, params: Mapping[str, Any]) -> None:
@@ -355,8 +431,9 @@ def validate_request(operation: str, params: Mapping[str, Any]) -> None:
         raise InvalidRequest(violations, operation)
 
 
-def validate_list_jobs_response(response: Mapping[str, Any]) -> None:
-    """Check a ListJobs response strictly against the installed botocore model.
+def validate_list_jobs_response(response: Mapping[str, Any], *, model_strict: bool = False) -> None:
+    """Check a ListJobs response strictly against the installed botocore model and what the
+    service really sends (``model_strict=True``: the model alone; see ``validate_response``).
 
     ``ResponseMetadata`` is allowed at the top level. Raises :class:`InvalidListJobsResponse`
     listing every violation, one per line, with its path, the (shortened) bad value and the rule:
@@ -364,11 +441,12 @@ def validate_list_jobs_response(response: Mapping[str, Any]) -> None:
     >>> validate_list_jobs_response({"jobSummaries": [{"jobId": "abc"}]})
     Traceback (most recent call last):
     ...
-    pytest_amplify_jobs._validate.InvalidListJobsResponse: ListJobs response breaks the amplify service model (8 violations):
+    pytest_amplify_jobs._validate.InvalidListJobsResponse: ListJobs response breaks the amplify service model (4 violations):
     ...
       jobSummaries[0].jobId: 'abc' does not match [0-9]+
     """
-    violations = response_violations(response)
+    _check_strict_flag(model_strict)
+    violations = response_violations(response, model_strict=model_strict)
     if violations:
         raise InvalidListJobsResponse(violations)
 

@@ -160,9 +160,10 @@ def write_table(chain: ListJobsChain, out: TextIO) -> None:
                 seconds = int((job["endTime"] - job["startTime"]).total_seconds())
                 took = f"{seconds // 60}m{seconds % 60:02d}s"
             out.write(
-                f"  {job['jobId']:>6}  {job['status']:<12}  {job['jobType']:<8}  "
-                f"{_short(job['commitId'], 8):<8}  {job['startTime']:%Y-%m-%d %H:%M:%S}  "
-                f"{took:>7}  {_short(job['commitMessage'], 40)}\n"
+                # The service leaves type, commit and message out of some jobs: "-".
+                f"  {job['jobId']:>6}  {job['status']:<12}  {job.get('jobType', '-'):<8}  "
+                f"{_short(job.get('commitId', '-'), 8):<8}  {job['startTime']:%Y-%m-%d %H:%M:%S}  "
+                f"{took:>7}  {_short(job.get('commitMessage', '-'), 40)}\n"
             )
     if chain.error is not None:
         out.write(

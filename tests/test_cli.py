@@ -47,7 +47,7 @@ def test_json_round_trips(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["error"] == {
         "code": "LimitExceededException",
         "http_status": 429,
-        "message": "Rate exceeded",
+        "message": "A service quota of Amplify was exceeded by ListJobs.",
     }
     assert data["error_at"] == 3
     assert _parse_times(data["pages"]) == list(chain.pages)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from pytest_amplify_jobs import ListJobsChain, ListJobsError, _model, generate_chain
+from pytest_amplify_jobs._generate import recorded_type
 from tests.helpers import assert_chain_ok, assert_coherent_history, paginate_all
 
 
@@ -102,7 +103,7 @@ def test_every_enum_value_and_error_code_appears() -> None:
     for seed in range(60):
         for job in generate_chain(jobs=15, seed=seed).jobs:
             statuses[job["status"]] += 1
-            types[job["jobType"]] += 1
+            types[recorded_type(job)] += 1
             if "sourceUrlType" in job:
                 url_types[job["sourceUrlType"]] += 1
     assert set(statuses) == set(m.statuses)

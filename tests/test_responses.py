@@ -89,7 +89,7 @@ def test_start_job_takes_the_next_id_behind_the_running_build() -> None:
     assert (started["jobId"], started["status"]) == ("201", "PENDING")
     assert started["startTime"] >= chain.jobs[0]["startTime"]
     polls = [r["job"]["summary"]["status"] for r in script.job_progress()]
-    assert polls == ["PENDING", "PROVISIONING", "RUNNING", "SUCCEED"]
+    assert polls == ["PENDING", "RUNNING", "SUCCEED"]  # no PROVISIONING, as polls see it
     # The build that was running ahead finished first.
     assert script.response("GetJob", {"jobId": "200"})["job"]["summary"]["status"] == "SUCCEED"
 
@@ -98,7 +98,7 @@ def test_get_branch_agrees_with_the_chain_and_the_script() -> None:
     chain = generate_chain(jobs=200, page_size=50, calls=1, seed=4)
     branch = generate_response("GetBranch", chain=chain)["branch"]
     assert branch["branchName"] == chain.branch_name
-    assert (branch["activeJobId"], branch["totalNumberOfJobs"]) == ("200", "200")
+    assert (branch["activeJobId"], branch["totalNumberOfJobs"]) == ("0000000200", "200")
     script = ResponseScript(chain, seed=4)
     script.response("StartJob")
     assert script.response("GetBranch")["branch"]["totalNumberOfJobs"] == "201"
@@ -107,13 +107,15 @@ def test_get_branch_agrees_with_the_chain_and_the_script() -> None:
     assert script.response("GetApp")["app"]["appId"] == chain.app_id
 
 
-def test_deployments_reserve_then_start_the_reserved_id() -> None:
+def test_deployments_create_a_job_then_start_it() -> None:
     chain = generate_chain(jobs=5, seed=1)
     script = ResponseScript(chain)
     created = script.response("CreateDeployment", {"fileMap": {"index.html": "abc"}})
     assert created["jobId"] == "6" and set(created["fileUploadUrls"]) == {"index.html"}
+    assert script.response("GetJob", {"jobId": "6"})["job"]["summary"]["status"] == "CREATED"
     started = script.response("StartDeployment")["jobSummary"]
-    assert (started["jobId"], started["jobType"]) == ("6", "MANUAL")
+    # As the service answers (departure start-deployment-summary).
+    assert started == {"jobArn": started["jobArn"], "jobId": "6", "status": "PENDING"}
 
 
 def test_errors_the_service_would_send_are_named() -> None:
@@ -203,7 +205,7 @@ def test_client_errors_have_the_models_status(queue: Any) -> None:
     with pytest.raises(queue.client.exceptions.LimitExceededException) as info:
         queue.client.start_job(appId=chain.app_id, branchName=chain.branch_name, jobType="RELEASE")
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
-    assert info.value.response["message"] == "Rate exceeded"
+    assert info.value.response["message"] == "A service quota of Amplify was exceeded by StartJob."
     with pytest.raises(ValueError, match=r"service_error_code='NoSuchKey'.*allowed: "):
         queue.add_client_error("GetJob", "NoSuchKey")
     with pytest.raises(ValueError, match=r"http_status_code=200"):
@@ -282,7 +284,8 @@ def test_newest_page_of_200_jobs_then_start_then_poll(
     newest, started, seen = deploy_after_newest(client, app_id, branch)
 
     assert (newest, started) == ("200", "201")
-    assert seen[-3:] == ["PROVISIONING", "RUNNING", "SUCCEED"]
+    assert seen[-2:] == ["RUNNING", "SUCCEED"]
+    assert "PROVISIONING" not in seen  # polling code does not see it on the service
 
 
 # ------------------------------------------------------------------------------ strategies

@@ -27,6 +27,7 @@ from pytest_amplify_jobs import (
 )
 from pytest_amplify_jobs import strategies as aj
 from pytest_amplify_jobs._coherence import RULES
+from pytest_amplify_jobs._generate import recorded_type
 from pytest_amplify_jobs.cli import main
 from tests.helpers import assert_coherent_history
 
@@ -53,7 +54,7 @@ def assert_scenario(jobs: Jobs, scenario: dict[str, Any]) -> None:
     if "statuses" in scenario:
         assert {j["status"] for j in jobs} <= set(scenario["statuses"])
     if "job_types" in scenario:
-        assert {j["jobType"] for j in jobs} <= set(scenario["job_types"])
+        assert {recorded_type(j) for j in jobs} <= set(scenario["job_types"])
     validate_job_history(jobs)
     assert_coherent_history(jobs)
 
@@ -101,7 +102,7 @@ def test_the_cli_pins_the_scenario(capsys: pytest.CaptureFixture[str]) -> None:
         j for page in json.loads(capsys.readouterr().out)["pages"] for j in page["jobSummaries"]
     ]
     assert [j["status"] for j in jobs[:2]] == ["PENDING", "RUNNING"]
-    assert {j["jobType"] for j in jobs} == {"MANUAL"}
+    assert {recorded_type(j) for j in jobs} == {"MANUAL"}
 
 
 def test_the_cli_names_the_rule(capsys: pytest.CaptureFixture[str]) -> None:
@@ -195,7 +196,7 @@ def test_pinned_given_history_is_an_error() -> None:
 
 def test_pinned_histories_shrink_to_the_pinned_jobs() -> None:
     jobs = find(aj.job_histories(newest=["PENDING", "RUNNING"]), lambda jobs: True)
-    assert [(j["jobId"], j["status"], j["jobType"]) for j in jobs] == [
+    assert [(j["jobId"], j["status"], recorded_type(j)) for j in jobs] == [
         ("2", "PENDING", "WEB_HOOK"),
         ("1", "RUNNING", "WEB_HOOK"),
     ]

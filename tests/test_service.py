@@ -105,14 +105,17 @@ def test_get_job_is_the_listjobs_entry_plus_coherent_steps(fake: FakeListJobs) -
 
 def test_unknown_jobs_branches_and_apps_are_not_found(fake: FakeListJobs) -> None:
     c = client()
-    with pytest.raises(c.exceptions.NotFoundException, match="Job '999'"):
+    with pytest.raises(c.exceptions.NotFoundException, match=r"operation: Job 999 not found\.$"):
         c.get_job(appId=APP, branchName=BRANCH, jobId="999")
-    with pytest.raises(c.exceptions.NotFoundException, match="Branch 'nope'"):
+    # The service's own text (aws-amplify/amplify-hosting#2361).
+    with pytest.raises(
+        c.exceptions.NotFoundException, match=r"operation: Branch nope not found\.$"
+    ):
         c.get_branch(appId=APP, branchName="nope")
-    with pytest.raises(c.exceptions.NotFoundException, match="App 'd1nope'"):
+    with pytest.raises(c.exceptions.NotFoundException, match=r"operation: App d1nope not found\.$"):
         c.get_app(appId="d1nope")
     # ListBranches does not model NotFoundException: BadRequestException, as ListJobs does.
-    with pytest.raises(c.exceptions.BadRequestException, match="App 'd1nope'"):
+    with pytest.raises(c.exceptions.BadRequestException, match="App d1nope not found"):
         c.list_branches(appId="d1nope")
     with pytest.raises(c.exceptions.BadRequestException):
         c.list_jobs(appId=APP, branchName="nope")
@@ -135,8 +138,18 @@ def test_start_job_then_poll_until_it_finishes(fake: FakeListJobs) -> None:
     summary = started["jobSummary"]
     assert int(summary["jobId"]) == int(newest["jobId"]) + 1
     assert summary["status"] == "PENDING"
-    assert poll(c, summary["jobId"]) == ["PROVISIONING", "RUNNING", "SUCCEED"]
+    # Polling code does not observe PROVISIONING on the service: PENDING, RUNNING, the end.
+    assert poll(c, summary["jobId"]) == ["RUNNING", "SUCCEED"]
     assert listed(c)[0]["status"] == "SUCCEED"
+
+
+def test_provisioning_stays_reachable(fake: FakeListJobs) -> None:
+    c = client()
+    fake.auto_advance(provisioning=True)
+    started = c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
+    assert poll(c, started["jobId"]) == ["PROVISIONING", "RUNNING", "SUCCEED"]
+    with pytest.raises(ValueError, match=r"provisioning=.yes. must be True or False"):
+        fake.auto_advance(provisioning="yes")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("final", ["FAILED", "CANCELLED"])
@@ -163,19 +176,14 @@ def test_started_jobs_can_stay_put(fake: FakeListJobs) -> None:
 def test_a_second_start_queues_behind_the_build(fake: FakeListJobs) -> None:
     c = client()
     first = c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
-    c.get_job(appId=APP, branchName=BRANCH, jobId=first["jobId"])  # PROVISIONING
+    c.get_job(appId=APP, branchName=BRANCH, jobId=first["jobId"])  # RUNNING
     second = c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
     statuses = []
     for _ in range(8):
         jobs = {j["jobId"]: j["status"] for j in listed(c)}
         statuses.append((jobs[first["jobId"]], jobs[second["jobId"]]))
         assert sum(s in BUILDING for s in jobs.values()) <= 1
-    assert statuses[:4] == [
-        ("RUNNING", "PENDING"),
-        ("SUCCEED", "PENDING"),
-        ("SUCCEED", "PROVISIONING"),
-        ("SUCCEED", "RUNNING"),
-    ]
+    assert statuses[:3] == [("SUCCEED", "PENDING"), ("SUCCEED", "RUNNING"), ("SUCCEED", "SUCCEED")]
     assert statuses[-1] == ("SUCCEED", "SUCCEED")
 
 
@@ -188,7 +196,7 @@ def test_start_job_honours_the_commit_and_retry_rebuilds_it(fake: FakeListJobs) 
         "StartJob",
         appId=APP,
         branchName=BRANCH,
-        jobType="MANUAL",
+        jobType="RELEASE",
         jobReason="hotfix",
         commitId="abc123",
         commitMessage="Ship it",
@@ -210,6 +218,12 @@ def test_start_job_honours_the_commit_and_retry_rebuilds_it(fake: FakeListJobs) 
     assert (retry["commitId"], retry["commitMessage"]) == ("abc123", "Ship it")
     with pytest.raises(c.exceptions.BadRequestException, match="jobId is required"):
         c.start_job(appId=APP, branchName=BRANCH, jobType="RETRY")
+    # aws/aws-sdk#121: the service's own text.
+    with pytest.raises(
+        c.exceptions.BadRequestException,
+        match=r"operation: The requested jobType MANUAL does not support\.$",
+    ):
+        c.start_job(appId=APP, branchName=BRANCH, jobType="MANUAL")
     with pytest.raises(c.exceptions.NotFoundException):
         c.start_job(appId=APP, branchName=BRANCH, jobType="RETRY", jobId="777")
 
@@ -282,8 +296,12 @@ def test_manual_deploy_with_create_then_start(fake: FakeListJobs) -> None:
         branchName=BRANCH,
         fileMap={"index.html": "0" * 32},
     )
-    assert created["zipUploadUrl"].startswith("https://")
+    # Served by the fake itself, never S3 (no socket in this test: nothing listens on port 9).
+    assert created["zipUploadUrl"].startswith("http://127.0.0.1:")
     assert set(created["fileUploadUrls"]) == {"index.html"}
+    # The job exists from CreateDeployment on: ListJobs, GetJob and StopJob see it, CREATED.
+    assert listed(c)[0]["jobId"] == created["jobId"]
+    assert listed(c)[0]["status"] == "CREATED"
     started = call(
         c,
         "start_deployment",
@@ -292,11 +310,41 @@ def test_manual_deploy_with_create_then_start(fake: FakeListJobs) -> None:
         branchName=BRANCH,
         jobId=created["jobId"],
     )["jobSummary"]
-    assert started["jobId"] == created["jobId"] and started["jobType"] == "MANUAL"
-    assert started["sourceUrlType"] == "ZIP"
-    assert poll(c, started["jobId"])[-1] == "SUCCEED"
-    with pytest.raises(c.exceptions.NotFoundException, match="CreateDeployment"):
+    # The service's answer: three members (departure start-deployment-summary).
+    assert set(started) == {"jobArn", "jobId", "status"}
+    assert (started["jobId"], started["status"]) == (created["jobId"], "PENDING")
+    # The zip never arrived: the deployment fails at DEPLOY (undocumented; README).
+    assert poll(c, started["jobId"])[-1] == "FAILED"
+    steps = c.get_job(appId=APP, branchName=BRANCH, jobId=started["jobId"])["job"]["steps"]
+    assert [(s["stepName"], s["status"]) for s in steps] == [("DEPLOY", "FAILED")]
+    listed_job = listed(c)[0]
+    assert "jobType" not in listed_job and "commitId" not in listed_job
+    assert listed_job["sourceUrlType"] == "ZIP"
+    with pytest.raises(c.exceptions.BadRequestException, match="already started"):
         c.start_deployment(appId=APP, branchName=BRANCH, jobId=created["jobId"])
+    with pytest.raises(c.exceptions.NotFoundException, match=r"Deployment 999 not found\."):
+        c.start_deployment(appId=APP, branchName=BRANCH, jobId="999")
+
+
+def test_a_second_deployment_waits_for_the_first(fake: FakeListJobs) -> None:
+    c = client()
+    first = c.create_deployment(appId=APP, branchName=BRANCH)["jobId"]
+    # aws-amplify/amplify-backend#1528, #2137: the service's text, its job number filled in.
+    with pytest.raises(
+        c.exceptions.BadRequestException,
+        match=rf"operation: The last job\(deployment\) {first} was not finished, please wait "
+        r"until it finish or use StopJob operation to cancel it before creating a new "
+        r"deployment\.$",
+    ):
+        c.create_deployment(appId=APP, branchName=BRANCH)
+    # The documented way out: ListJobs, then StopJob on the stuck deployment.
+    stuck = next(j for j in listed(c) if j["status"] == "CREATED")
+    assert stuck["jobId"] == first
+    assert c.stop_job(appId=APP, branchName=BRANCH, jobId=first)["jobSummary"]["status"] == (
+        "CANCELLED"
+    )
+    second = c.create_deployment(appId=APP, branchName=BRANCH)["jobId"]
+    assert int(second) == int(first) + 1
 
 
 def test_manual_deploy_from_a_source_url(fake: FakeListJobs) -> None:
@@ -310,11 +358,13 @@ def test_manual_deploy_from_a_source_url(fake: FakeListJobs) -> None:
         sourceUrl="s3://my-bucket/site/",
         sourceUrlType="BUCKET_PREFIX",
     )["jobSummary"]
-    assert (started["sourceUrl"], started["sourceUrlType"]) == (
-        "s3://my-bucket/site/",
-        "BUCKET_PREFIX",
-    )
-    with pytest.raises(c.exceptions.BadRequestException, match="sourceUrl is required"):
+    job = c.get_job(appId=APP, branchName=BRANCH, jobId=started["jobId"])["job"]["summary"]
+    assert (job["sourceUrl"], job["sourceUrlType"]) == ("s3://my-bucket/site/", "BUCKET_PREFIX")
+    # aws-amplify/amplify-backend#1528: the service's text.
+    with pytest.raises(
+        c.exceptions.BadRequestException,
+        match=r"operation: Must specify jobId or sourceUrl for StartDeploymentRequest\.$",
+    ):
         c.start_deployment(appId=APP, branchName=BRANCH)
 
 
@@ -327,7 +377,8 @@ def test_branches_derive_from_the_jobs(fake: FakeListJobs) -> None:
         fake.add_branch(APP, name, jobs=2, finished=True)
     branch = call(c, "get_branch", "GetBranch", appId=APP, branchName=BRANCH)["branch"]
     jobs = listed(c)
-    assert branch["activeJobId"] == jobs[0]["jobId"]
+    # Zero-padded to ten digits, as the service sends it (README: departures).
+    assert branch["activeJobId"] == jobs[0]["jobId"].zfill(10)
     assert branch["totalNumberOfJobs"] == str(len(jobs))
     assert branch["branchArn"].endswith(f":apps/{APP}/branches/{BRANCH}")
     c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")
@@ -383,6 +434,7 @@ def cli(*args: str) -> dict[str, Any]:
 @pytest.mark.usefixtures("cli_env")
 def test_every_operation_through_the_aws_cli(fake: FakeListJobs) -> None:
     where = ("--app-id", APP, "--branch-name", BRANCH)
+    fake.auto_advance(provisioning=True)  # one more poll before it ends: time to stop it
     started = cli("start-job", *where, "--job-type", "RELEASE")["jobSummary"]
     job_id = started["jobId"]
     assert cli("get-job", *where, "--job-id", job_id)["job"]["summary"]["jobId"] == job_id
@@ -392,8 +444,8 @@ def test_every_operation_through_the_aws_cli(fake: FakeListJobs) -> None:
     assert cli("delete-job", *where, "--job-id", job_id)["jobSummary"]["jobId"] == job_id
     created = cli("create-deployment", *where)
     deployed = cli("start-deployment", *where, "--job-id", created["jobId"])["jobSummary"]
-    assert deployed["jobType"] == "MANUAL"
-    assert cli("get-branch", *where)["branch"]["activeJobId"] == deployed["jobId"]
+    assert set(deployed) == {"jobArn", "jobId", "status"}  # as the service answers
+    assert cli("get-branch", *where)["branch"]["activeJobId"] == deployed["jobId"].zfill(10)
     assert [b["branchName"] for b in cli("list-branches", "--app-id", APP)["branches"]] == [BRANCH]
     assert cli("get-app", "--app-id", APP)["app"]["appId"] == APP
     assert [a["appId"] for a in cli("list-apps")["apps"]] == [APP]
@@ -470,6 +522,9 @@ class JobsService(RuleBasedStateMachine):
     @rule(job_type=st.sampled_from(["RELEASE", "WEB_HOOK", "MANUAL"]))
     def start(self, job_type: str) -> None:
         job = self._try("start_job", "StartJob", jobType=job_type)
+        if job_type == "MANUAL":  # StartJob never starts a manual deploy (aws/aws-sdk#121)
+            assert job is None
+            return
         assert job is not None
         job_id = int(job["jobSummary"]["jobId"])
         assert job_id > self.top
@@ -527,7 +582,7 @@ class JobsService(RuleBasedStateMachine):
             assert ("endTime" in job) == (job["status"] in m.finished_statuses)
         branch = self.fake.branch_info(APP, BRANCH)
         assert branch["totalNumberOfJobs"] == str(len(jobs))
-        assert branch["activeJobId"] == (jobs[0]["jobId"] if jobs else "0")
+        assert branch.get("activeJobId") == (jobs[0]["jobId"].zfill(10) if jobs else None)
         _validate_response("ListJobs", {"jobSummaries": jobs})
 
 

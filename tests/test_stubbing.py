@@ -123,10 +123,11 @@ def test_errors_surface_as_the_modeled_exception() -> None:
         with pytest.raises(c.exceptions.LimitExceededException) as info:
             c.list_jobs(appId=chain.app_id, branchName=chain.branch_name, nextToken=chain.tokens[0])
     response = info.value.response
-    assert response["Error"] == {"Code": "LimitExceededException", "Message": "Rate exceeded"}
+    quota = "A service quota of Amplify was exceeded by ListJobs."
+    assert response["Error"] == {"Code": "LimitExceededException", "Message": quota}
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 429
     assert response["ResponseMetadata"]["RequestId"]
-    assert response["message"] == "Rate exceeded"
+    assert response["message"] == quota
     assert isinstance(info.value, ClientError)
 
 

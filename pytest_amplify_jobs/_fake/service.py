@@ -31,6 +31,7 @@ from pytest_amplify_jobs._validate import InvalidListJobsResponse, response_viol
 from pytest_amplify_jobs._world import AmplifyWorld
 
 if TYPE_CHECKING:
+    from pytest_amplify_jobs._fake.files import LocalFiles, Upload
     from pytest_amplify_jobs._fake.server import FakeServer
     from pytest_amplify_jobs._types import JobSummary
 
@@ -67,15 +68,26 @@ class FakeListJobs(Mode):
     """
 
     def __init__(
-        self, *, seed: int = 0, keep_retry_delays: bool = False, region: str = "us-east-1"
+        self,
+        *,
+        seed: int = 0,
+        keep_retry_delays: bool = False,
+        region: str = "us-east-1",
+        model_complete: bool = False,
     ) -> None:
         check_seed(ValueError, seed)
         check_bool(ValueError, "keep_retry_delays", keep_retry_delays)
+        check_bool(ValueError, "model_complete", model_complete)
         check_region(ValueError, region, none_ok=False)
         self.seed = seed
         self.region = region
         self.keep_retry_delays = keep_retry_delays
+        self.model_complete = model_complete
         self._store = Store(seed=seed, region=region)
+        self._store.complete = model_complete
+        self._store.url_for = self._file_url
+        self._files: LocalFiles | None = None
+        self._uploads: list[Upload] = []
         self._lock = self._store.lock
         self._requests: list[FakeRequest] = []
         self._backoffs: list[float] = []
@@ -261,6 +273,7 @@ class FakeListJobs(Mode):
         operation: str | None = None,
         app_id: str | None = None,
         branch_name: str | None = None,
+        message: str | None = None,
     ) -> None:
         """Answer the next ``times`` matching calls with the error ``code``, after letting
         ``after_calls`` matching calls through. Each HTTP attempt is a call (a retry too). A
@@ -271,7 +284,10 @@ class FakeListJobs(Mode):
         sends for every operation (``ThrottlingException``, ``ExpiredTokenException``,
         ``ServiceUnavailableException``...; see ``all_error_codes()``). Either goes out with
         the HTTP status and ``x-amzn-errortype`` AWS uses, so botocore's retry handler decides
-        as it would against AWS.
+        as it would against AWS. ``message`` (default: the service's text for the code and the
+        operation called) is the error's message; a ``BadRequestException`` without one is the
+        service's rate limit, ``"Rate exceeded while calling StartJob, please slow down or try
+        again later."`` (see :meth:`throttle`).
 
         >>> with fake_list_jobs() as fake:
         ...     fake.fail("LimitExceededException", operation="StartJob")
@@ -304,8 +320,46 @@ class FakeListJobs(Mode):
         check_int(ValueError, "after_calls", after_calls, 0)
         check_request_value(ValueError, "app_id", "appId", app_id)
         check_request_value(ValueError, "branch_name", "branchName", branch_name)
+        if message is not None and not isinstance(message, str):
+            raise ValueError(f"message={short_repr(message)} must be a string or None")
         with self._lock:
-            self._store.add_fault(code, times, after_calls, app_id, branch_name, operation)
+            self._store.add_fault(code, times, after_calls, app_id, branch_name, operation, message)
+
+    def throttle(
+        self,
+        times: int = 1,
+        after_calls: int = 0,
+        *,
+        operation: str | None = None,
+        app_id: str | None = None,
+        branch_name: str | None = None,
+    ) -> None:
+        """Throttle the next ``times`` matching calls as Amplify does: ``BadRequestException``,
+        HTTP 400, ``"Rate exceeded while calling <Operation>, please slow down or try again
+        later."`` (aws-amplify/amplify-hosting#3748). botocore retries it in neither retry
+        mode: code that survives it retries it itself (README: errors).
+
+        >>> import botocore.session
+        >>> with fake_list_jobs() as fake:
+        ...     _ = fake.add_branch("d1abc", "main", jobs=1)
+        ...     fake.throttle(operation="ListJobs")
+        ...     client = botocore.session.get_session().create_client(
+        ...         "amplify", region_name="us-east-1",
+        ...         aws_access_key_id="any", aws_secret_access_key="any")
+        ...     try:
+        ...         client.list_jobs(appId="d1abc", branchName="main")
+        ...     except client.exceptions.BadRequestException as error:
+        ...         print(error.response["Error"]["Message"], len(fake.requests))
+        Rate exceeded while calling ListJobs, please slow down or try again later. 1
+        """
+        self.fail(
+            "BadRequestException",
+            times,
+            after_calls,
+            operation=operation,
+            app_id=app_id,
+            branch_name=branch_name,
+        )
 
     def add_job(
         self,
@@ -385,12 +439,14 @@ class FakeListJobs(Mode):
             self._store.branch(app_id, branch_name)
             return self._store.branch_view(app_id, branch_name)
 
-    def auto_advance(self, to: str | None = "SUCCEED") -> None:
+    def auto_advance(self, to: str | None = "SUCCEED", *, provisioning: bool = False) -> None:
         """Where jobs the code starts (StartJob, StartDeployment) end by themselves.
 
         By default each observing call (ListJobs, GetJob, GetBranch of the branch) moves them
-        one lifecycle step before it is answered: PENDING, PROVISIONING, RUNNING, then ``to``
+        one lifecycle step before it is answered: PENDING, RUNNING, then ``to``
         (``CANCELLED`` through CANCELLING); a queued job starts once the build before it ends.
+        Polling code does not observe PROVISIONING on the service, so the default lifecycle
+        skips it; ``provisioning=True`` goes through it (robust code survives both).
         ``to=None``: started jobs stay PENDING until :meth:`advance` moves them. A job given to
         :meth:`advance` is under exact control from then on.
 
@@ -407,8 +463,10 @@ class FakeListJobs(Mode):
                 f"to={short_repr(to)} is not allowed; expected one of {', '.join(finished)}, "
                 "or None"
             )
+        check_bool(ValueError, "provisioning", provisioning)
         with self._lock:
             self._store.auto_final = to
+            self._store.auto_provisioning = provisioning
 
     def serve(self) -> str:
         """Serve the same store over real HTTP on ``127.0.0.1`` (started once) and return its
@@ -449,6 +507,79 @@ class FakeListJobs(Mode):
                 os.environ[ENDPOINT_VARIABLE] = self._saved_endpoint
         server.close()
 
+    # -------------------------------------------------------------------- the files it serves
+
+    @property
+    def uploads(self) -> list[Upload]:
+        """Every file PUT to an upload URL the fake handed out (CreateDeployment's
+        ``zipUploadUrl`` and ``fileUploadUrls``), in order, with its bytes."""
+        with self._lock:
+            current = self._files.uploads if self._files is not None else []
+            return [*self._uploads, *current]
+
+    def _file_url(self, path: str) -> str:
+        """The URL of ``path`` on the fake's local endpoint (127.0.0.1, behind a secret of this
+        fake), started on the first URL handed out and stopped when the fake exits."""
+        if self._files is None:
+            from pytest_amplify_jobs._fake.files import LocalFiles
+
+            files = LocalFiles(lock=self._lock)
+            files.on_put("uploads/", self._accept_upload)
+            files.on_get("logs/", self._serve_log)
+            files.on_get("artifacts/", self._serve_artifact)
+            self._files = files
+        return self._files.url(path)
+
+    def _accept_upload(self, path: str, body: bytes) -> None:
+        self._store.receive_upload(path)
+
+    def _job_of_file(self, path: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+        import urllib.parse
+
+        parts = path.split("/")
+        if len(parts) != 6:
+            return None
+        _kind, app_id, branch, job_id, _step, _name = parts
+        key = (app_id, urllib.parse.unquote(branch))
+        branch_state = self._store.branches.get(key)
+        if branch_state is None:
+            return None
+        for job in branch_state.jobs:
+            if job["jobId"].zfill(10) == job_id:
+                return job, self._store.steps(*key, branch_state, job)
+        return None
+
+    def _serve_log(self, path: str) -> tuple[str, bytes] | None:
+        found = self._job_of_file(path)
+        step_name = path.split("/")[-2]
+        if found is None:
+            return None
+        job, steps = found
+        step = next((s for s in steps if s["stepName"] == step_name), None)
+        if step is None:
+            return None
+        return "text/plain", _generate.build_log(job, step).encode()
+
+    def _serve_artifact(self, path: str) -> tuple[str, bytes] | None:
+        found = self._job_of_file(path)
+        if found is None or not any("artifactsUrl" in s for s in found[1]):
+            return None
+        import io
+        import zipfile
+
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("index.html", f"<h1>build {found[0]['jobId']}</h1>\n")
+        return "application/zip", buffer.getvalue()
+
+    def _close_files(self) -> None:
+        with self._lock:
+            files, self._files = self._files, None
+            if files is not None:
+                self._uploads.extend(files.uploads)
+        if files is not None:
+            files.close()
+
     # ------------------------------------------------------------------------- the HTTP side
 
     def on_choose_signer(self) -> Any:
@@ -483,6 +614,7 @@ class FakeListJobs(Mode):
     def _deactivated(self) -> None:
         _RetrySleep.uninstall(self)
         self._stop_serving()
+        self._close_files()
 
     def __enter__(self) -> FakeListJobs:
         return super().__enter__()  # type: ignore[no-any-return]
@@ -544,6 +676,7 @@ def fake_list_jobs(
     keep_retry_delays: bool = False,
     region: str = "us-east-1",
     world: AmplifyWorld | None = None,
+    model_complete: bool = False,
 ) -> FakeListJobs:
     """A :class:`FakeListJobs` to use as a context manager (also inside ``@given``);
     ``world`` loads an ``AmplifyWorld`` (see :meth:`FakeListJobs.load`; same region).
@@ -553,7 +686,9 @@ def fake_list_jobs(
     >>> len(history)
     30
     """
-    fake = FakeListJobs(seed=seed, keep_retry_delays=keep_retry_delays, region=region)
+    fake = FakeListJobs(
+        seed=seed, keep_retry_delays=keep_retry_delays, region=region, model_complete=model_complete
+    )
     if world is not None:
         fake.load(world)
     return fake

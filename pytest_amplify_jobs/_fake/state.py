@@ -22,7 +22,7 @@ import functools
 import hashlib
 import itertools
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,33 @@ __all__ = ["OBSERVING", "Branch", "ServiceError", "Store", "default_page_size"]
 # Operations that observe a branch's jobs: each such call moves started jobs one step.
 OBSERVING = frozenset({"ListJobs", "GetJob", "GetBranch"})
 NOT_FOUND = "NotFoundException"
+
+# What the service writes in its refusals, where it is published (the source beside each);
+# the rest is our wording, in the same style (the README's error table says which).
+MESSAGES = {
+    # aws-amplify/amplify-backend#1528, #2137
+    "deployment-unfinished": (
+        "The last job(deployment) {} was not finished, please wait until it finish or use "
+        "StopJob operation to cancel it before creating a new deployment."
+    ),
+    # aws-amplify/amplify-backend#1528
+    "deployment-no-source": "Must specify jobId or sourceUrl for StartDeploymentRequest.",
+    # aws/aws-sdk#121
+    "manual-job-type": "The requested jobType MANUAL does not support.",
+    # aws-amplify/amplify-hosting#2361, aws-amplify/amplify-cli#12143
+    "branch-not-found": "Branch {} not found.",
+    # ours (unpublished), in the style of the branch message
+    "app-not-found": "App {} not found.",
+    "job-not-found": "Job {} not found.",
+    "deployment-not-found": "Deployment {} not found.",
+    "deployment-started": "Deployment {} was already started ({}).",
+}
+
+
+def _quote(text: str) -> str:
+    import urllib.parse  # only URLs of files need it
+
+    return urllib.parse.quote(text, safe="")
 
 
 def default_page_size() -> int:
@@ -76,6 +103,9 @@ class JobMeta:
     built_from: dt.datetime | None = None  # when it entered its first build status
     reason: str | None = None  # StartJob's jobReason
     stopping: bool = False  # StopJob moved it to CANCELLING: it ends CANCELLED by itself
+    deployment: bool = False  # created by CreateDeployment (waits, CREATED, for StartDeployment)
+    zip_path: str | None = None  # where CreateDeployment's zip is to be uploaded
+    fails_at: str | None = None  # the step it fails at, whatever its lifecycle says
 
 
 @dataclass
@@ -86,7 +116,6 @@ class Branch:
     info: dict[str, Any] = field(default_factory=dict)  # the Branch shape but derived members
     meta: dict[str, JobMeta] = field(default_factory=dict)  # by jobId
     next_id: int = 1  # ids are never reused, even after DeleteJob
-    reserved: dict[str, str] = field(default_factory=dict)  # CreateDeployment: jobId -> zip URL
     # A world's script (see load): jobs yet to appear, the (status, wait) steps of jobs the
     # code starts, and the call from which a new job may leave the queue (every scripted job
     # before it has finished; None: not a world's branch).
@@ -119,6 +148,7 @@ class Fault:
     app_id: str | None
     branch_name: str | None
     operation: str | None = None
+    message: str | None = None  # None: the service's message for the code and operation
 
 
 @dataclass
@@ -148,6 +178,15 @@ class Store:
         self.apps_added = 0
         # Where started jobs end (None: they stay where StartJob put them until advance()).
         self.auto_final: str | None = _model.model().finished_statuses[0]
+        # Whether started jobs show PROVISIONING on their way (the service's polling scripts
+        # never see it: see Store.path).
+        self.auto_provisioning = False
+        # model_complete: every member the model requires, no departures of the service.
+        self.complete = False
+        # The URL of a file the fake serves (uploads, logs); None: no endpoint (generated
+        # responses), and URLs in the service's own S3 form are handed out.
+        self.url_for: Callable[[str], str] | None = None
+        self.uploaded: set[str] = set()  # paths of files uploaded to the fake
 
     # ----------------------------------------------------------------------- apps, branches
 
@@ -161,7 +200,9 @@ class Store:
         choices = RandomChoices(self.seed * 1_000_003 + self.apps_added)
         self.apps_added += 1
         return self.put_app(
-            _generate.draw_app(choices, app_id=app_id, region=self.region, account=account)
+            _generate.draw_app(
+                choices, app_id=app_id, region=self.region, account=account, complete=self.complete
+            )
         )
 
     def account_of_app(self, app_id: str) -> str | None:
@@ -182,7 +223,7 @@ class Store:
         created = first - dt.timedelta(hours=1)  # a branch exists before its first build
         if created <= app["createTime"]:
             app["createTime"] = app["updateTime"] = created - dt.timedelta(hours=1)
-        info = _generate.build_branch(app, branch_name, created)
+        info = _generate.build_branch(app, branch_name, created, complete=self.complete)
         top = max((int(j["jobId"]) for j in history), default=0)
         self.branches[key] = Branch(
             history,
@@ -229,12 +270,17 @@ class Store:
     def branch_view(self, app_id: str, branch_name: str) -> dict[str, Any]:
         """The Branch as GetBranch shows it: ``activeJobId`` and ``totalNumberOfJobs`` derived.
 
-        ``activeJobId`` is the newest job's id ("0" before the first job): the service does
-        not document it, and this is what the console shows as the branch's latest job.
+        ``activeJobId`` is the newest job's id, zero-padded to ten digits as the service sends
+        it (``"0000000131"``, see the README's departures section); a branch without jobs has
+        none (the service leaves it out, departure ``branch-unset-members``; model-complete:
+        ``"0"``).
         """
         branch = self.branches[(app_id, branch_name)]
         out = dict(branch.info)
-        out["activeJobId"] = branch.jobs[0]["jobId"] if branch.jobs else "0"
+        if branch.jobs:
+            out["activeJobId"] = branch.jobs[0]["jobId"].zfill(10)
+        elif self.complete:
+            out["activeJobId"] = "0"
         out["totalNumberOfJobs"] = str(len(branch.jobs))
         return out
 
@@ -259,12 +305,13 @@ class Store:
         app_id: str | None,
         branch_name: str | None,
         operation: str | None = None,
+        message: str | None = None,
     ) -> None:
-        self.faults.append(Fault(code, times, after_calls, app_id, branch_name, operation))
+        self.faults.append(Fault(code, times, after_calls, app_id, branch_name, operation, message))
 
     def take_fault(
         self, app_id: str | None, branch_name: str | None, operation: str = "ListJobs"
-    ) -> str | None:
+    ) -> tuple[str, str | None] | None:
         """The code this call fails with, if a scripted fault is due (counts the call).
 
         A fault matches the calls of its operation (any that models its code when it names
@@ -281,7 +328,7 @@ class Store:
                 fault.after_calls -= 1
                 return None
             fault.times -= 1
-            return fault.code
+            return fault.code, fault.message
         return None
 
     # ----------------------------------------------------------------------------- living jobs
@@ -323,7 +370,12 @@ class Store:
         if commit_time is not None and commit_time > start:
             start = self.clock = commit_time  # a commit is never newer than its build
         ctx = _generate.BranchContext(
-            app_id, branch_name, self.region, self.account_of(app_id, branch), realistic=True
+            app_id,
+            branch_name,
+            self.region,
+            self.account_of(app_id, branch),
+            realistic=True,
+            complete=self.complete,
         )
         flavour = int.from_bytes(
             hashlib.sha256(f"{self.seed}:{job_id}".encode()).digest()[:4], "big"
@@ -504,9 +556,10 @@ class Store:
         if status in m.finished_statuses:
             job["endTime"] = max(now, job["startTime"])
 
-    def path(self, job: dict[str, Any]) -> str | None:
+    def path(self, job: dict[str, Any], job_meta: JobMeta | None = None) -> str | None:
         """The next status of a started job on its way to ``auto_final`` (None: it stays)."""
         m = _model.model()
+        job_meta = job_meta or JobMeta()
         status = job["status"]
         final = self.auto_final
         if status == "CANCELLING":
@@ -514,9 +567,15 @@ class Store:
         if final is None or status in m.finished_statuses:
             return None
         if status in m.queued_statuses:
-            return "PROVISIONING"
+            # Polling code does not observe PROVISIONING on the service (the most copied
+            # deploy script waits while the status matches ^(PENDING|RUNNING)$ and works in
+            # production CI: opengovsg/postmangovsg scripts/amplify-deploy.sh), so started
+            # jobs go PENDING -> RUNNING unless auto_advance(provisioning=True).
+            return "PROVISIONING" if self.auto_provisioning else "RUNNING"
         if status == "PROVISIONING":
             return "RUNNING"
+        if final == "SUCCEED" and job_meta.fails_at is not None:
+            return "FAILED"
         return "CANCELLING" if final == "CANCELLED" else final
 
     def step(self, branch: Branch) -> None:
@@ -529,7 +588,7 @@ class Store:
         build = next((j for j in branch.jobs if j["status"] in m.building_statuses), None)
         if build is not None:
             meta = branch.job_meta(build["jobId"])
-            following = self.path(build)
+            following = self.path(build, meta)
             scheduled = self.planned_status(build) != build["status"]
             if following is not None and not scheduled and (meta.auto or meta.stopping):
                 self.set_status(branch, build, following)
@@ -544,7 +603,7 @@ class Store:
             return
         for job in reversed(branch.jobs):  # oldest first
             if job["status"] in m.queued_statuses and branch.job_meta(job["jobId"]).auto:
-                following = self.path(job)
+                following = self.path(job, branch.job_meta(job["jobId"]))
                 if following is not None and self.other_build(branch, job) is None:
                     self.set_status(branch, job, following)
                 return
@@ -555,15 +614,15 @@ class Store:
         """Count one call reaching the service (no branch): faults, then the app if named."""
         fault = self.take_fault(app_id, None, operation)
         if fault is not None:
-            raise ServiceError(fault, _model.model().error_message(fault))
+            raise ServiceError(
+                fault[0], fault[1] or _model.model().error_message(fault[0], operation)
+            )
         self.tick(1)
         if app_id is None:
             return None
         app = self.apps.get(app_id)
         if app is None:
-            raise ServiceError(
-                NOT_FOUND, f"App {app_id!r} does not exist (the fake knows: {self.known_apps()})"
-            )
+            raise ServiceError(NOT_FOUND, MESSAGES["app-not-found"].format(app_id))
         return app
 
     def observe(self, app_id: str, branch_name: str, operation: str = "ListJobs") -> Branch:
@@ -578,13 +637,11 @@ class Store:
             self.apply_due(branch)  # moves due after the calls so far, before this one
             branch.calls += 1
         if fault is not None:
-            raise ServiceError(fault, _model.model().error_message(fault))
-        if branch is None:
             raise ServiceError(
-                NOT_FOUND,
-                f"Branch {branch_name!r} of app {app_id!r} does not exist (the fake knows: "
-                f"{self.known_branches()})",
+                fault[0], fault[1] or _model.model().error_message(fault[0], operation)
             )
+        if branch is None:
+            raise ServiceError(NOT_FOUND, MESSAGES["branch-not-found"].format(branch_name))
         if operation in OBSERVING:
             self.step(branch)
         self.tick(1)
@@ -594,9 +651,7 @@ class Store:
         for job in branch.jobs:
             if job["jobId"] == job_id or int(job["jobId"]) == int(job_id):
                 return job
-        raise ServiceError(
-            NOT_FOUND, f"Job {job_id!r} of branch {branch_name!r} of app {app_id!r} does not exist"
-        )
+        raise ServiceError(NOT_FOUND, MESSAGES["job-not-found"].format(job_id))
 
     # ------------------------------------------------------------------------- operations
 
@@ -639,8 +694,30 @@ class Store:
         """The job's summary (as ListJobs shows it) and its steps."""
         branch = self.observe(app_id, branch_name, "GetJob")
         job = self.job(branch, app_id, branch_name, job_id)
+        return job, self.steps(app_id, branch_name, branch, job)
+
+    def steps(
+        self, app_id: str, branch_name: str, branch: Branch, job: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """The steps GetJob shows, each with the ``logUrl`` of its log (and BUILD's
+        ``artifactsUrl`` once it succeeded), as the service sends them."""
         meta = branch.meta.get(job["jobId"])
-        return job, _generate.build_steps(job, meta.built_from if meta else None)
+        steps = _generate.build_steps(
+            job, meta.built_from if meta else None, fails_at=meta.fails_at if meta else None
+        )
+        base = f"{app_id}/{_quote(branch_name)}/{job['jobId'].zfill(10)}"
+        for step in steps:
+            step["logUrl"] = self.file_url(f"logs/{base}/{step['stepName']}/log.txt")
+            if step["stepName"] == "BUILD" and step["status"] == "SUCCEED":
+                step["artifactsUrl"] = self.file_url(f"artifacts/{base}/BUILD/artifacts.zip")
+        return steps
+
+    def file_url(self, path: str) -> str:
+        """The URL of a file: on the fake's local endpoint when it has one, else in the form
+        the service hands out (a presigned S3 URL, for generated responses nobody serves)."""
+        if self.url_for is not None:
+            return self.url_for(path)
+        return _generate.artifact_url(self.region, path)
 
     def start_job(self, app_id: str, branch_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """StartJob: a new newest job, PENDING (queued behind a build if one runs)."""
@@ -648,6 +725,9 @@ class Store:
         branch = self.observe(app_id, branch_name, "StartJob")
         job_type = params["jobType"]
         retry_of = None
+        if job_type == m.manual_job_type:
+            # aws/aws-sdk#121: StartJob never starts a manual deploy.
+            raise ServiceError("BadRequestException", MESSAGES["manual-job-type"])
         if job_type == m.retry_job_type:
             if "jobId" not in params:
                 raise ServiceError("BadRequestException", "jobId is required when jobType is RETRY")
@@ -663,7 +743,8 @@ class Store:
             m.queued_statuses[-1],
             job_type,
             params.get("commitMessage"),
-            commit_id=params.get("commitId"),
+            # Without commitId a RELEASE builds HEAD (departure release-head).
+            commit_id=params.get("commitId") or ("HEAD" if job_type == "RELEASE" else None),
             commit_time=params.get("commitTime"),
             retry_of=retry_of,
             auto=True,
@@ -709,45 +790,69 @@ class Store:
     def create_deployment(
         self, app_id: str, branch_name: str, files: Mapping[str, str]
     ) -> tuple[str, str, dict[str, str]]:
-        """CreateDeployment: reserve the next job id; the zip URL and one URL per file."""
+        """CreateDeployment: a new job, CREATED and visible to ListJobs, GetJob and StopJob
+        (the documented fix for a stuck deployment is ListJobs then StopJob on it), the URL to
+        PUT its zip to and one URL per file. Refused while an earlier deployment of the branch
+        has not finished (aws-amplify/amplify-backend#1528, #2137)."""
+        m = _model.model()
         branch = self.observe(app_id, branch_name, "CreateDeployment")
-        job_id = branch.next_id
-        branch.next_id += 1
-        ctx = _generate.BranchContext(
-            app_id, branch_name, self.region, self.account_of(app_id, branch)
+        for job in branch.jobs:
+            meta = branch.meta.get(job["jobId"])
+            if meta is not None and meta.deployment and job["status"] not in m.finished_statuses:
+                raise ServiceError(
+                    "BadRequestException", MESSAGES["deployment-unfinished"].format(job["jobId"])
+                )
+        created = m.queued_statuses[0]  # CREATED (see README: undocumented, our choice)
+        job = self.add_job(
+            app_id, branch_name, created, m.manual_job_type, None, job_id=branch.next_id
         )
-        zip_url = _generate.upload_url(ctx, job_id, "deploy.zip")
-        branch.reserved[str(job_id)] = zip_url
+        job_id = job["jobId"]
+        meta = branch.job_meta(job_id)
+        meta.deployment = True
+        base = f"uploads/{app_id}/{_quote(branch_name)}/{job_id}"
+        meta.zip_path = f"{base}/deploy.zip"
         return (
-            str(job_id),
-            zip_url,
-            {name: _generate.upload_url(ctx, job_id, name) for name in files},
+            job_id,
+            self.file_url(meta.zip_path),
+            {name: self.file_url(f"{base}/files/{_quote(name)}") for name in files},
         )
 
     def start_deployment(
         self, app_id: str, branch_name: str, params: Mapping[str, Any]
     ) -> dict[str, Any]:
-        """StartDeployment: a MANUAL job, from a reserved ``jobId`` or a ``sourceUrl``."""
+        """StartDeployment: start the CREATED job of CreateDeployment (``jobId``), or a new
+        MANUAL job from a ``sourceUrl``. A deployment whose zip never arrived fails at DEPLOY
+        (the service's exact behaviour is undocumented)."""
         m = _model.model()
         branch = self.observe(app_id, branch_name, "StartDeployment")
-        job_id: int | None = None
         if "jobId" in params:
-            zip_url = branch.reserved.pop(str(int(params["jobId"])), None)
-            if zip_url is None:
+            job = next((j for j in branch.jobs if int(j["jobId"]) == int(params["jobId"])), None)
+            meta = branch.meta.get(job["jobId"]) if job is not None else None
+            if job is None or meta is None or not meta.deployment:
                 raise ServiceError(
-                    NOT_FOUND,
-                    f"Deployment {params['jobId']!r} was not created by CreateDeployment on "
-                    f"branch {branch_name!r} of app {app_id!r}, or was started already",
+                    NOT_FOUND, MESSAGES["deployment-not-found"].format(params["jobId"])
                 )
-            job_id = int(params["jobId"])
-            source = (zip_url.split("?", 1)[0], m.source_url_types[0])
-        elif "sourceUrl" in params:
-            source = (params["sourceUrl"], params.get("sourceUrlType", m.source_url_types[0]))
-        else:
-            raise ServiceError(
-                "BadRequestException",
-                "Either jobId (from CreateDeployment) or sourceUrl is required",
-            )
+            if job["status"] != m.queued_statuses[0]:
+                raise ServiceError(
+                    "BadRequestException",
+                    MESSAGES["deployment-started"].format(job["jobId"], job["status"]),
+                )
+            self.set_status(branch, job, m.queued_statuses[-1])
+            job["startTime"] = self.now()
+            meta.auto = True
+            if (
+                meta.zip_path is not None
+                and meta.zip_path not in self.uploaded
+                and (self.url_for is not None)
+            ):
+                meta.fails_at = "DEPLOY"
+            if m.source_url_types and "sourceUrl" not in job:
+                job["sourceUrl"] = self.file_url(meta.zip_path or "")
+                job["sourceUrlType"] = m.source_url_types[0]
+            return job
+        if "sourceUrl" not in params:
+            raise ServiceError("BadRequestException", MESSAGES["deployment-no-source"])
+        source = (params["sourceUrl"], params.get("sourceUrlType", m.source_url_types[0]))
         return self.add_job(
             app_id,
             branch_name,
@@ -755,9 +860,12 @@ class Store:
             m.manual_job_type,
             None,
             source=source,
-            job_id=job_id,
             auto=True,
         )
+
+    def receive_upload(self, path: str) -> None:
+        """A file PUT to the fake's endpoint (the zip of a deployment, for one)."""
+        self.uploaded.add(path)
 
     def list_branches(
         self, app_id: str, token_text: str | None, size: int

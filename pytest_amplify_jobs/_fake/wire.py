@@ -86,7 +86,11 @@ def _create_deployment(store: Store, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _start_deployment(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    return {"jobSummary": store.start_deployment(params["appId"], params["branchName"], params)}
+    job = store.start_deployment(params["appId"], params["branchName"], params)
+    if store.complete:
+        return {"jobSummary": job}
+    # The service answers with three members only (departure start-deployment-summary).
+    return {"jobSummary": {k: job[k] for k in ("jobArn", "jobId", "status")}}
 
 
 def _page_size(operation: str, params: dict[str, Any]) -> int:

@@ -1,0 +1,232 @@
+"""Where the real Amplify service departs from its botocore model: one table, each row sourced.
+
+The botocore model is the source of truth for *shapes*; the service is the source of truth for
+what it *sends*. It leaves out members its model calls required and sends values its enums lack.
+Every such departure is one :class:`Departure` row in :data:`DEPARTURES`, with the public source
+that shows it (AWS documentation, an issue thread, recorded CLI output). Everything else reads
+this table: the validators accept a departure by default (``model_strict=True`` refuses it),
+the generator produces it (``model_complete=True`` does not), and the fake answers with it.
+
+Adding a row: name it, say which shape and member it concerns, which operations' answers show
+it (empty: every answer holding that shape), when the service does it, and where that is
+published. A test of ``tests/test_departures.py`` checks every row against the installed model
+(the shape exists, the member is required or the value is outside the enum) so a row that a
+newer botocore model makes moot is noticed.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "DEPARTURES",
+    "Departure",
+    "by_name",
+    "departures",
+    "missing_departure",
+    "value_departure",
+]
+
+
+@dataclass(frozen=True)
+class Departure:
+    """One way the service departs from its model.
+
+    ``kind`` is ``"omits"`` (the service leaves out ``members`` of ``shape`` although the model
+    requires them) or ``"value"`` (member ``members[0]`` of ``shape`` holds ``value``, which the
+    model's enum lacks). ``operations`` names the operations whose answers show it (empty:
+    any answer that holds ``shape``).
+    """
+
+    name: str
+    kind: Literal["omits", "value"]
+    shape: str
+    members: tuple[str, ...]
+    when: str
+    sources: tuple[str, ...]
+    operations: tuple[str, ...] = ()
+    value: str | None = None
+
+    def applies_to(self, operation: str | None) -> bool:
+        return not self.operations or operation in self.operations
+
+    def where(self) -> str:
+        """Where the service does it, in words."""
+        if not self.operations:
+            return f"in every answer holding a {self.shape}"
+        return "only in " + ", ".join(self.operations) + " answers"
+
+
+_USER_GUIDE_SSR = "https://docs.aws.amazon.com/amplify/latest/userguide/troubleshooting-SSR.html"
+_BALIONIS = (
+    "https://github.com/balionis-arvydas/balionis-aws/blob/"
+    "4abc850b866a293788b96a6e9e79f2da94d312d4/balionis-aws08/web/README.md"
+)
+_BALIONIS_EARLIER = (
+    "https://github.com/balionis-arvydas/balionis-aws/blob/"
+    "1cf10c825a64ff010c226850d17e15a327916e17/balionis-aws8/web/README.md"
+)
+
+DEPARTURES: tuple[Departure, ...] = (
+    Departure(
+        name="start-deployment-summary",
+        kind="omits",
+        shape="JobSummary",
+        members=("commitId", "commitMessage", "commitTime", "jobType", "startTime"),
+        operations=("StartDeployment",),
+        when=(
+            "StartDeployment answers its jobSummary with only jobArn, jobId and status "
+            "(PENDING), whether it starts a CreateDeployment job or a sourceUrl"
+        ),
+        sources=(
+            _BALIONIS + " (start-deployment output, 2020)",
+            _BALIONIS_EARLIER + " (start-deployment output, 2020)",
+        ),
+    ),
+    Departure(
+        name="manual-deploy-summary",
+        kind="omits",
+        shape="JobSummary",
+        members=("commitId", "commitMessage", "commitTime", "jobType"),
+        when=(
+            "a manual deploy (CreateDeployment + StartDeployment, a sourceUrl, or a "
+            "drag-and-drop upload) has no commit: it is listed without commitId, "
+            "commitMessage, commitTime or jobType (with sourceUrl and sourceUrlType ZIP)"
+        ),
+        sources=("tests/published/009_ListJobs_s3_zip_deployments.json (list-jobs output, 2026)",),
+    ),
+    Departure(
+        name="release-head",
+        kind="omits",
+        shape="JobSummary",
+        members=("commitMessage", "jobType"),
+        when=(
+            "a RELEASE job started by StartJob without commitId builds the branch's HEAD: "
+            'commitId is "HEAD", commitTime is about its startTime, and commitMessage and '
+            "jobType are left out"
+        ),
+        sources=(
+            _USER_GUIDE_SSR + " (get-job output of a job started with start-job)",
+            "https://github.com/aws-amplify/amplify-hosting/issues/751",
+            "https://github.com/aws-amplify/amplify-hosting/issues/2100",
+        ),
+    ),
+    Departure(
+        name="app-unset-members",
+        kind="omits",
+        shape="App",
+        members=("description", "repository", "environmentVariables"),
+        when=(
+            "an app leaves out what was never set: description (every recorded app), "
+            "repository (an app for manual deploys, not connected to one), and "
+            "environmentVariables (until some are set)"
+        ),
+        sources=(
+            _BALIONIS + " (create-app output)",
+            _BALIONIS_EARLIER + " (create-app output)",
+            "tests/published/011_ListApps_jp_hoge.json (list-apps output)",
+        ),
+    ),
+    Departure(
+        name="branch-unset-members",
+        kind="omits",
+        shape="Branch",
+        members=(
+            "description",
+            "customDomains",
+            "environmentVariables",
+            "framework",
+            "activeJobId",
+        ),
+        when=(
+            "a branch leaves out what was never set: description, customDomains, "
+            "environmentVariables and framework, and activeJobId before its first job"
+        ),
+        sources=(
+            _BALIONIS + " (create-branch output)",
+            "tests/published/012_ListBranches_jp_quiz_codecommit.json (list-branches output)",
+        ),
+    ),
+    Departure(
+        name="stage-none",
+        kind="value",
+        shape="Branch",
+        members=("stage",),
+        value="NONE",
+        when='a branch created without a stage reports stage "NONE", a value the Stage enum lacks',
+        sources=(_BALIONIS + " (create-branch output)", _BALIONIS_EARLIER),
+    ),
+)
+
+
+def departures() -> tuple[Departure, ...]:
+    """The recorded departures of the service from its model, each with its sources.
+
+    >>> [d.name for d in departures()][:3]
+    ['start-deployment-summary', 'manual-deploy-summary', 'release-head']
+    """
+    return DEPARTURES
+
+
+@functools.cache
+def _omissions() -> dict[tuple[str, str], tuple[Departure, ...]]:
+    out: dict[tuple[str, str], tuple[Departure, ...]] = {}
+    for row in DEPARTURES:
+        if row.kind == "omits":
+            for member in row.members:
+                out[row.shape, member] = (*out.get((row.shape, member), ()), row)
+    return out
+
+
+@functools.cache
+def _values() -> dict[tuple[str, str, str], tuple[Departure, ...]]:
+    out: dict[tuple[str, str, str], tuple[Departure, ...]] = {}
+    for row in DEPARTURES:
+        if row.kind == "value" and row.value is not None:
+            key = (row.shape, row.members[0], row.value)
+            out[key] = (*out.get(key, ()), row)
+    return out
+
+
+def missing_departure(
+    shape: str, member: str, operation: str | None
+) -> tuple[Departure | None, tuple[Departure, ...]]:
+    """The departure that lets ``operation``'s answer leave ``member`` of ``shape`` out (or
+    None), and every departure that leaves it out elsewhere (for messages).
+
+    >>> missing_departure("JobSummary", "startTime", "StartDeployment")[0].name
+    'start-deployment-summary'
+    >>> found, elsewhere = missing_departure("JobSummary", "startTime", "ListJobs")
+    >>> found, [d.name for d in elsewhere]
+    (None, ['start-deployment-summary'])
+    """
+    rows = _omissions().get((shape, member), ())
+    return next((r for r in rows if r.applies_to(operation)), None), rows
+
+
+def value_departure(
+    shape: str, member: str, value: object, operation: str | None
+) -> tuple[Departure | None, tuple[Departure, ...]]:
+    """Like :func:`missing_departure`, for a value outside an enum.
+
+    >>> value_departure("Branch", "stage", "NONE", "GetBranch")[0].name
+    'stage-none'
+    """
+    if not isinstance(value, str):
+        return None, ()
+    rows = _values().get((shape, member, value), ())
+    return next((r for r in rows if r.applies_to(operation)), None), rows
+
+
+def by_name(name: str) -> Departure:
+    """The row called ``name``.
+
+    >>> by_name("stage-none").value
+    'NONE'
+    """
+    for row in DEPARTURES:
+        if row.name == name:
+            return row
+    raise KeyError(f"no departure named {name!r}; known: {', '.join(d.name for d in DEPARTURES)}")
