@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from pytest_amplify_jobs._api import stub_list_jobs
     from pytest_amplify_jobs._chain import ListJobsChain, generate_chain
     from pytest_amplify_jobs._coherence import IncoherentJobHistory, validate_job_history
+    from pytest_amplify_jobs._departures import Departure, departures
     from pytest_amplify_jobs._errors import ListJobsError
     from pytest_amplify_jobs._fake import (
         FakeListJobs,
@@ -54,6 +55,8 @@ _EXPORTS = {
     "ListJobsPage": "_types",
     "ResponseMetadata": "_types",
     "SourceUrlType": "_types",
+    "Departure": "_departures",
+    "departures": "_departures",
     "IncoherentJobHistory": "_coherence",
     "validate_job_history": "_coherence",
     "InvalidListJobsRequest": "_validate",
@@ -79,6 +82,7 @@ _EXPORTS = {
 
 __all__ = [
     "AmplifyWorld",
+    "Departure",
     "FakeListJobs",
     "FakeRequest",
     "FakeServiceError",
@@ -99,6 +103,7 @@ __all__ = [
     "ResponseMetadata",
     "ResponseScript",
     "SourceUrlType",
+    "departures",
     "fake_list_jobs",
     "generate_chain",
     "generate_response",

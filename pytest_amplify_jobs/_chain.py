@@ -425,6 +425,7 @@ class ChainSpec:
     fixed_error: ListJobsError | None = None
     realistic: bool = True
     scenario: Scenario = ANY_SCENARIO
+    model_complete: bool = False  # jobs with every member the model requires (no departures)
 
 
 def _page_size_for(c: Choices, spec: ChainSpec) -> int:
@@ -443,6 +444,7 @@ def build_chain(c: Choices, spec: ChainSpec) -> ListJobsChain:
         branch_name=spec.branch_name,
         region=spec.region,
         realistic=spec.realistic,
+        complete=spec.model_complete,
     )
     page_size = _page_size_for(c, spec)
     jobs = _generate.draw_history(
@@ -514,6 +516,7 @@ def generate_chain(
     statuses: Sequence[str] | None = None,
     newest: Sequence[str] | None = None,
     job_types: Sequence[str] | None = None,
+    model_complete: bool = False,
 ) -> ListJobsChain:
     """A seeded chain, fast and without a Hypothesis run: the same seed gives the same chain.
 
@@ -533,6 +536,14 @@ def generate_chain(
     builds in flight, a queued job older than a finished one) is a ``ValueError`` naming the
     rule (see :func:`~pytest_amplify_jobs.validate_job_history`).
 
+    Jobs are listed as the service lists them, departures included (see ``departures()``: a
+    manual deploy has no commit and no ``jobType``, a RELEASE of ``HEAD`` no ``commitMessage``
+    and no ``jobType``); ``model_complete=True`` gives every job every member the model
+    requires.
+
+    >>> [all("jobType" in job for job in generate_chain(jobs=20, model_complete=complete).jobs)
+    ...  for complete in (False, True)]
+    [False, True]
     >>> [job["status"] for job in generate_chain(jobs=5, newest=["PENDING", "RUNNING"]).jobs][:2]
     ['PENDING', 'RUNNING']
     >>> {job["status"] for job in generate_chain(jobs=20, statuses=["FAILED"]).jobs}
@@ -563,6 +574,7 @@ def generate_chain(
             statuses=statuses,
             newest=newest,
             job_types=job_types,
+            model_complete=model_complete,
         )
     )
 
@@ -585,6 +597,7 @@ def chain_from(options: GenerateOptions) -> ListJobsChain:
         fixed_error=error,
         realistic=options.realistic,
         scenario=options.scenario,
+        model_complete=options.model_complete,
     )
     chain = build_chain(RandomChoices(options.seed), spec)
     if error is not None and error_at is not None and chain.call_count - 1 != error_at:

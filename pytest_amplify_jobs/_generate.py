@@ -419,7 +419,10 @@ def draw_context(
     branch_name: str | None,
     region: str | None,
     realistic: bool,
+    complete: bool = False,
 ) -> BranchContext:
+    """The branch every job of a history shares; ``complete`` makes its jobs model-complete
+    (no departures of the service, see :func:`depart`)."""
     # One integer names the app, account, branch and region of a realistic branch: fewer
     # choices, and identity 0 (where Hypothesis shrinks) is main in us-east-1.
     identity = c.integer(0, FLAVOUR_MAX)
@@ -440,6 +443,7 @@ def draw_context(
         account=account_from(identity),
         realistic=realistic,
         identity=identity,
+        complete=complete,
     )
 
 
@@ -451,9 +455,18 @@ def draw_summary(
     statuses: tuple[str, ...] | None = None,
     job_types: tuple[str, ...] | None = None,
     realistic: bool = True,
+    complete: bool = False,
 ) -> dict[str, Any]:
-    """One job summary, coherent in itself (its branch history is not drawn)."""
-    ctx = draw_context(c, app_id=app_id, branch_name=branch_name, region=None, realistic=realistic)
+    """One job summary, coherent in itself (its branch history is not drawn); model-complete
+    when ``complete``, else as the service lists it (see :func:`depart`)."""
+    ctx = draw_context(
+        c,
+        app_id=app_id,
+        branch_name=branch_name,
+        region=None,
+        realistic=realistic,
+        complete=complete,
+    )
     draw = JobDrawer(realistic, statuses, job_types)(c)
     # Its id and start come from the flavour too: flavour 0 is job 1 at the epoch.
     job_id = 1 + draw.flavour % 9999

@@ -36,6 +36,10 @@ MAX_JOBS = 100_000
 class GenerateOptions:
     """The options of a generated chain, checked when constructed.
 
+    Jobs depart from the model as the service's do (see ``departures()``: manual deploys
+    without commit or jobType...); ``model_complete=True`` gives every member the model
+    requires.
+
     >>> GenerateOptions(jobs=5, page_size=2).page_size
     2
     >>> GenerateOptions(jobs=-1)
@@ -57,6 +61,7 @@ class GenerateOptions:
     statuses: Sequence[str] | None = None
     newest: Sequence[str] | None = None
     job_types: Sequence[str] | None = None
+    model_complete: bool = False
 
     def __post_init__(self) -> None:
         check_int(ValueError, "jobs", self.jobs, 0, MAX_JOBS)
@@ -74,6 +79,7 @@ class GenerateOptions:
         check_region(ValueError, self.region)
         check_seed(ValueError, self.seed)
         check_bool(ValueError, "realistic", self.realistic)
+        check_bool(ValueError, "model_complete", self.model_complete)
         m = _model.model()
         error = self.error
         if error is not None and not isinstance(error, (str, ListJobsError)):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_amplify_jobs import _generate, _model, _wire
 from pytest_amplify_jobs._chain import ListJobsChain
-from pytest_amplify_jobs._checks import check_region, check_seed
+from pytest_amplify_jobs._checks import check_bool, check_region, check_seed
 from pytest_amplify_jobs._choices import RandomChoices
 from pytest_amplify_jobs._expect import copy_response
 from pytest_amplify_jobs._fake.state import JobMeta, ServiceError, Store, Token
@@ -88,6 +88,11 @@ class ResponseScript:
     (``jobId``), ``jobType='RELEASE'``. Every response is strictly valid, with
     ``ResponseMetadata``; the same seed and calls give the same responses.
 
+    Responses depart from the model as the service's do (see ``departures()``: StartDeployment
+    answers three members of its job, a manual deploy has no commit and no ``jobType``, an app
+    or branch leaves out what was never set); ``model_complete=True`` answers with every member
+    the model requires. The jobs of the chains added are served as they are.
+
     >>> from pytest_amplify_jobs import generate_chain
     >>> chain = generate_chain(jobs=200, page_size=50, calls=1, seed=3, newest=["RUNNING"])
     >>> script = ResponseScript(chain, seed=3)
@@ -102,31 +107,47 @@ class ResponseScript:
     """
 
     def __init__(
-        self, chain: ListJobsChain | None = None, *, seed: int = 0, region: str | None = None
+        self,
+        chain: ListJobsChain | None = None,
+        *,
+        seed: int = 0,
+        region: str | None = None,
+        model_complete: bool = False,
     ) -> None:
         if chain is not None and not isinstance(chain, ListJobsChain):
             raise TypeError(f"chain={short_repr(chain)} must be a ListJobsChain or None")
         check_seed(TypeError, seed)
         check_region(ValueError, region)
+        check_bool(ValueError, "model_complete", model_complete)
         region = region or (chain.region if chain is not None else "us-east-1")
-        self._init(RandomChoices(seed), seed, region)
+        self._init(RandomChoices(seed), seed, region, model_complete)
         if chain is not None:
             self.add_chain(chain)
 
-    def _init(self, choices: Choices, seed: int, region: str) -> None:
+    def _init(self, choices: Choices, seed: int, region: str, model_complete: bool) -> None:
         self._choices = choices
         self.store = Store(seed=seed, region=region)
+        # The fake's own switch: its handlers then answer with every member the model requires.
+        self.store.complete = model_complete
         self._branch: tuple[str, str] | None = None  # the latest branch named
         self._started: dict[tuple[str, str], str] = {}  # the latest job started per branch
         self._reserved: dict[tuple[str, str], str] = {}  # CreateDeployment's latest job id
+        self._kinds: dict[str, str] = {}  # app id -> "manual" / "repository", once settled
         self._answered = 0
 
     @classmethod
-    def drawn(cls, choices: Choices, region: str) -> ResponseScript:
+    def drawn(
+        cls, choices: Choices, region: str, *, model_complete: bool = False
+    ) -> ResponseScript:
         """A script whose choices come from ``choices`` (Hypothesis: shrinkable)."""
         script = cls.__new__(cls)
-        script._init(choices, choices.integer(0, _generate.FLAVOUR_MAX), region)
+        script._init(choices, choices.integer(0, _generate.FLAVOUR_MAX), region, model_complete)
         return script
+
+    @property
+    def model_complete(self) -> bool:
+        """Whether responses hold every member the model requires (no departures)."""
+        return self.store.complete
 
     # ------------------------------------------------------------------------- branches
 
@@ -155,6 +176,7 @@ class ResponseScript:
             branch_name=params.get("branchName"),
             region=self.store.region,
             realistic=True,
+            complete=self.store.complete,
         )
         jobs = _generate.draw_history(
             c, ctx, min_size=1, max_size=_DEFAULT_HISTORY, finished_only=True
@@ -203,6 +225,7 @@ class ResponseScript:
             self.store.new_app(params["appId"])
         if "jobType" in members and "jobType" not in params:
             params["jobType"] = "RELEASE"
+        self._settle_kind(operation, params.get("appId"))
         if operation in ("GetJob", "StopJob", "DeleteJob") and "jobId" not in params:
             params["jobId"] = self._default_job(operation, key)
         if operation == "StartDeployment" and not {"jobId", "sourceUrl"} & set(params):
@@ -212,6 +235,25 @@ class ResponseScript:
             else:
                 params["sourceUrl"] = f"s3://amplify-deploys-{key[0]}/deploy.zip"
         return params
+
+    def _settle_kind(self, operation: str, app_id: str | None) -> None:
+        """An app the script made up takes the kind its first job-starting call needs: a
+        deployment makes it a manual app (no repository), StartJob one connected to a
+        repository; the service refuses the other calls on it from then on."""
+        if app_id is None or app_id in self._kinds:
+            return
+        app = self.store.apps.get(app_id)
+        if app is None:
+            return
+        if operation in ("CreateDeployment", "StartDeployment"):
+            self._kinds[app_id] = "manual"
+            if self.store.complete:
+                app["repository"] = ""
+            else:
+                app.pop("repository", None)
+                app.pop("environmentVariables", None)
+        elif operation == "StartJob":
+            self._kinds[app_id] = "repository"
 
     def _default_job(self, operation: str, key: tuple[str, str]) -> str:
         m = _model.model()
@@ -288,6 +330,9 @@ class ResponseScript:
         for key, branch in self.store.branches.items():
             if f"apps/{key[0]}/branches/{key[1]}/jobs/" in arn:
                 job = copy_response(dict(summary))
+                # The service answers StartJob and StartDeployment without startTime
+                # (departures start-job-summary, start-deployment-summary): it starts now.
+                job.setdefault("startTime", self.store.now())
                 branch.jobs = sorted([*branch.jobs, job], key=lambda j: -int(j["jobId"]))
                 branch.next_id = max(branch.next_id, int(job["jobId"]) + 1)
                 branch.meta[job["jobId"]] = JobMeta(auto=True)
@@ -353,6 +398,7 @@ def generate_response(
     chain: ListJobsChain | None = None,
     seed: int = 0,
     region: str | None = None,
+    model_complete: bool = False,
 ) -> dict[str, Any]:
     """One strictly valid response of ``operation_name`` to a call with ``params``, seeded.
 
@@ -360,6 +406,8 @@ def generate_response(
     jobs returns that very summary plus steps that fit its times, StartJob takes the next id,
     GetBranch's ``activeJobId`` and ``totalNumberOfJobs`` agree. Parameters left out are
     filled in (see :class:`ResponseScript`, which answers a whole sequence of calls).
+    It departs from the model as the service does (see ``departures()``);
+    ``model_complete=True`` answers with every member the model requires.
 
     >>> from pytest_amplify_jobs import generate_chain
     >>> chain = generate_chain(jobs=30, seed=1)
@@ -369,7 +417,8 @@ def generate_response(
     >>> generate_response("GetApp", {"appId": "d1abc"})["app"]["defaultDomain"]
     'd1abc.amplifyapp.com'
     """
-    return ResponseScript(chain, seed=seed, region=region).response(operation_name, params)
+    script = ResponseScript(chain, seed=seed, region=region, model_complete=model_complete)
+    return script.response(operation_name, params)
 
 
 def build_response(
@@ -377,9 +426,12 @@ def build_response(
     operation: str,
     params: Mapping[str, Any] | None,
     chain: ListJobsChain | None,
+    *,
+    model_complete: bool = False,
 ) -> dict[str, Any]:
     """:func:`generate_response` with choices from ``c`` (the strategy's generator)."""
-    script = ResponseScript.drawn(c, chain.region if chain is not None else "us-east-1")
+    region = chain.region if chain is not None else "us-east-1"
+    script = ResponseScript.drawn(c, region, model_complete=model_complete)
     if chain is not None:
         script.add_chain(chain)
     return script.response(operation, params)

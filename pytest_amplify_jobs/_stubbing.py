@@ -124,7 +124,11 @@ class ListJobsQueue:
         """The :class:`ResponseScript` generated responses come from: every chain queued so
         far, and the calls queued since (a started job is known to later GetJob responses)."""
         if self._script is None:
-            self._script = ResponseScript(seed=self.seed, region=self.region)
+            self._script = ResponseScript(
+                seed=self.seed,
+                region=self.region,
+                model_complete=bool(self._defaults.get("model_complete", False)),
+            )
             for chain in self._chains:
                 self._script.add_chain(chain)
         return self._script

@@ -20,7 +20,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pytest_amplify_jobs import _model
-from pytest_amplify_jobs._departures import Departure, missing_departure, value_departure
+from pytest_amplify_jobs._departures import (
+    Departure,
+    explaining_departure,
+    missing_departure,
+    value_departure,
+)
 from pytest_amplify_jobs._text import short_repr
 
 if TYPE_CHECKING:
@@ -123,8 +128,13 @@ def _departure_note(found: Departure | None, elsewhere: tuple[Departure, ...]) -
     if found is not None:
         return f"; a known departure of the service ({found.name}), accepted unless model_strict"
     if elsewhere:
-        row = elsewhere[0]
-        return f"; the service does this {row.where()} ({row.name}), not here"
+        if all(row.operations for row in elsewhere):
+            operations = sorted({op for row in elsewhere for op in row.operations})
+            where = "only in " + ", ".join(operations) + " answers"
+        else:
+            where = elsewhere[0].where()
+        names = ", ".join(row.name for row in elsewhere)
+        return f"; the service does this {where} ({names}), not here"
     return ""
 
 
@@ -234,12 +244,14 @@ def _check_missing(
 ) -> None:
     """Required members left out: each allowed when a departure recorded for this operation
     leaves it out (unless the reading is model-strict, which names the departure)."""
+    together = frozenset(missing)
     for name in missing:
         note = ""
         if reading.operation is not None:
             found, elsewhere = missing_departure(shape_name, name, reading.operation)
             if found is not None and not reading.strict:
                 continue
+            found = explaining_departure(shape_name, name, together, reading.operation)
             note = _departure_note(found, elsewhere)
         out.append(Violation(prefix + name, None, f"missing (required by {shape_name}){note}"))
 
@@ -403,7 +415,7 @@ def validate_response(
     pytest_amplify_jobs._validate.InvalidResponse: GetJob response breaks the amplify service model (4 violations):
       job.summary.jobArn: missing (required by JobSummary)
       job.summary.jobId: missing (required by JobSummary)
-      job.summary.startTime: missing (required by JobSummary); the service does this only in StartDeployment answers (start-deployment-summary), not here
+      job.summary.startTime: missing (required by JobSummary); the service does this only in StartDeployment, StartJob answers (start-deployment-summary, start-job-summary), not here
       job.summary.status: missing (required by JobSummary)
     """
     _check_strict_flag(model_strict)

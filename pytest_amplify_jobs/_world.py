@@ -267,7 +267,10 @@ class AmplifyWorld:
     The first branch is the one a test watches (:attr:`app_id`, :attr:`branch_name`); faults
     and arriving jobs are scripted on it. Each job's truth is in :meth:`final_status` and
     :meth:`finishes_after`; jobs the code starts (StartJob, StartDeployment) follow
-    :attr:`started` once every scripted job of their branch has finished.
+    :attr:`started` once every scripted job of their branch has finished. Its histories depart
+    from the model as the service's do (see ``departures()``) unless :attr:`model_complete`
+    (then load it into ``fake_list_jobs(model_complete=True)``, so that what the fake adds is
+    model-complete too).
 
     >>> world = generate_world(seed=1, max_faults=0, max_arrivals=0)
     >>> world.app_id.startswith("d"), world.final_status() in ("SUCCEED", "FAILED", "CANCELLED")
@@ -278,6 +281,8 @@ class AmplifyWorld:
     started: tuple[tuple[str, int], ...]  # the (status, wait) steps of a started job
     faults: tuple[FaultBurst, ...] = ()
     region: str = "us-east-1"
+    # Histories with every member the model requires (no departures of the service).
+    model_complete: bool = False
 
     @property
     def watched(self) -> BranchWorld:
@@ -396,6 +401,7 @@ class WorldSpec:
     fault_codes: tuple[str, ...] = ()
     persistent_faults: bool = False
     region: str = "us-east-1"
+    model_complete: bool = False
 
 
 def check_world(
@@ -414,6 +420,7 @@ def check_world(
     fault_codes: Iterable[str] | None = None,
     persistent_faults: object = False,
     region: object = "us-east-1",
+    model_complete: object = False,
 ) -> WorldSpec:
     """The :class:`WorldSpec` of these arguments, or ``exc`` naming the bad one.
 
@@ -436,6 +443,7 @@ def check_world(
     check_int(exc, "max_faults", max_faults, 0, 100)
     check_bool(exc, "persistent_faults", persistent_faults)
     check_region(exc, region, none_ok=False)
+    check_bool(exc, "model_complete", model_complete)
     allowed = persistent_codes() if persistent_faults else transient_codes()
     known = tuple(dict.fromkeys((*_model.all_error_codes(), *_model.model().service_errors)))
     codes = check_choices(exc, "fault_codes", fault_codes, known)
@@ -463,6 +471,7 @@ def check_world(
         fault_codes=codes or allowed,
         persistent_faults=persistent_faults,  # type: ignore[arg-type]
         region=region,  # type: ignore[arg-type]
+        model_complete=model_complete,  # type: ignore[arg-type]
     )
 
 
@@ -573,7 +582,12 @@ def build_world(c: Choices, spec: WorldSpec) -> AmplifyWorld:
     """
     m = _model.model()
     ctx = _generate.draw_context(
-        c, app_id=None, branch_name=None, region=spec.region, realistic=True
+        c,
+        app_id=None,
+        branch_name=None,
+        region=spec.region,
+        realistic=True,
+        complete=spec.model_complete,
     )
     jobs = _generate.draw_history(
         c, ctx, min_size=spec.min_jobs, max_size=spec.max_jobs, scenario=spec.scenario
@@ -594,12 +608,14 @@ def build_world(c: Choices, spec: WorldSpec) -> AmplifyWorld:
         if (app_id, draw.name) in seen:
             continue
         seen.add((app_id, draw.name))
-        other = _generate.BranchContext(app_id, draw.name, ctx.region, ctx.account)
+        other = _generate.BranchContext(
+            app_id, draw.name, ctx.region, ctx.account, complete=spec.model_complete
+        )
         history = _generate.build_history(other, draw.draws, draw.epoch_offset)
         branches.append(_plan_branch(c, app_id, draw.name, history, spec.max_wait))
     started = _draw_route(c, m.queued_statuses[-1], spec.max_wait)
     faults = _faults(c, spec)
-    return AmplifyWorld(tuple(branches), started, faults, spec.region)
+    return AmplifyWorld(tuple(branches), started, faults, spec.region, spec.model_complete)
 
 
 def _faults(c: Choices, spec: WorldSpec) -> tuple[FaultBurst, ...]:
@@ -634,6 +650,7 @@ def generate_world(
     fault_codes: Iterable[str] | None = None,
     persistent_faults: bool = False,
     region: str = "us-east-1",
+    model_complete: bool = False,
 ) -> AmplifyWorld:
     """A seeded :class:`AmplifyWorld` (same arguments as ``amplify_worlds``): the same seed
     gives the same world, for fixtures and scripts.
@@ -659,5 +676,6 @@ def generate_world(
         fault_codes=fault_codes,
         persistent_faults=persistent_faults,
         region=region,
+        model_complete=model_complete,
     )
     return build_world(RandomChoices(seed), spec)

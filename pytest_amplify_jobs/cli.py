@@ -89,6 +89,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--job-types", nargs="+", default=None, metavar="TYPE", help="the job types jobs may have"
     )
+    parser.add_argument(
+        "--model-complete",
+        action="store_true",
+        dest="model_complete",
+        help="every member the model requires, none of the service's departures "
+        "(model_complete=True)",
+    )
     parser.add_argument("--format", choices=("json", "table"), default="json")
     return parser
 

@@ -70,8 +70,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{MARKER}(**kwargs): default keyword arguments for list_jobs_stub.generate() (any "
-        "generate_chain keyword) and the teardown checks assert_all_consumed=True, "
-        "assert_no_refused_calls=True; the closest marker wins.",
+        "generate_chain keyword; model_complete=True reaches amplify_fake too) and the "
+        "teardown checks assert_all_consumed=True, assert_no_refused_calls=True; the closest "
+        "marker wins.",
     )
 
 
@@ -315,12 +316,15 @@ def amplify_intercept(request: pytest.FixtureRequest) -> Generator[ListJobsInter
 @pytest.fixture
 def amplify_fake(request: pytest.FixtureRequest) -> Generator[FakeListJobs, None, None]:
     """A stateful ListJobs service answering every Amplify client in the process on the wire:
-    botocore's parser and retries run for real, any call order works. Seeded from the test id."""
+    botocore's parser and retries run for real, any call order works. Seeded from the test id;
+    ``@pytest.mark.amplify_jobs(model_complete=True)`` makes it answer model-complete."""
     from pytest_amplify_jobs._fake import FakeListJobs
 
     _one_mode(request)
     generated = {"list_jobs_stub", "amplify_stub", "amplify_intercept"}
-    pinned = sorted(set(_options(request)) - set(_CHECKS))
+    options = _options(request)
+    # model_complete is the one generate option the fake itself has.
+    pinned = sorted(set(options) - set(_CHECKS) - {"model_complete"})
     if pinned and not generated & set(request.fixturenames):
         pytest.fail(
             f"@pytest.mark.{MARKER}({', '.join(f'{k}=...' for k in pinned)}) sets defaults of "
@@ -332,6 +336,7 @@ def amplify_fake(request: pytest.FixtureRequest) -> Generator[FakeListJobs, None
     fake = FakeListJobs(
         seed=node_seed(request.node.nodeid, request.config.getoption("amplify_jobs_seed")),
         region=_region(request.config),
+        model_complete=options.get("model_complete", False),
     )
     request.node.stash[_STUB_KEY] = fake
     with _refusals_checked(request), fake:

@@ -117,10 +117,16 @@ def job_summaries(
     statuses: Iterable[str] | None = None,
     job_types: Iterable[str] | None = None,
     realistic: bool = True,
+    model_complete: bool = False,
 ) -> st.SearchStrategy[JobSummary]:
     """One JobSummary dict, strictly valid and coherent in itself: a real ARN built from its ids,
     ``commitTime <= startTime``, ``endTime`` exactly when the status is finished, manual
-    deploys with ``commitId='HEAD'`` and a source URL.
+    deploys with a source URL.
+
+    By default it departs from the model as the service does (see ``departures()``): a manual
+    deploy is listed without commit or ``jobType``, a RELEASE of ``HEAD`` without
+    ``commitMessage`` or ``jobType``. ``model_complete=True`` gives every member the model
+    requires (manual deploys with ``commitId='HEAD'``).
 
     ``statuses`` / ``job_types`` restrict the enums (any of the model's values). Shrinks toward a
     ``SUCCEED`` ``WEB_HOOK`` job.
@@ -131,6 +137,7 @@ def job_summaries(
     chosen_statuses = _checks.check_choices(InvalidArgument, "statuses", statuses, m.statuses)
     chosen_types = _checks.check_choices(InvalidArgument, "job_types", job_types, m.job_types)
     _check_bool("realistic", realistic)
+    _check_bool("model_complete", model_complete)
 
     def build(c: Choices) -> JobSummary:
         return _generate.draw_summary(  # type: ignore[return-value]
@@ -140,6 +147,7 @@ def job_summaries(
             statuses=_ordinary_first(chosen_statuses, m.statuses_ordinary_first),
             job_types=_ordinary_first(chosen_types, m.job_types_ordinary_first),
             realistic=realistic,
+            complete=model_complete,
         )
 
     return composite(build)()
@@ -164,6 +172,7 @@ def job_histories(
     statuses: Iterable[str] | None = None,
     newest: Iterable[str] | None = None,
     job_types: Iterable[str] | None = None,
+    model_complete: bool = False,
 ) -> st.SearchStrategy[list[JobSummary]]:
     """One branch's jobs, newest first, like a real history: job ids ``n..1``, one app, branch,
     region and account in every ARN, older jobs started earlier and finished before the next
@@ -175,6 +184,10 @@ def job_histories(
     ``job_types``. A request no coherent history meets raises ``InvalidArgument`` naming the
     rule. Shrinks by deleting older jobs, keeping the pinned newest ones.
 
+    Jobs depart from the model as the service's do (see ``departures()`` and
+    :func:`job_summaries`); ``model_complete=True`` gives every job every member the model
+    requires.
+
     >>> from hypothesis import find
     >>> find(job_histories(newest=["FAILED"]), lambda jobs: True)[0]["status"]
     'FAILED'
@@ -183,6 +196,7 @@ def job_histories(
     _checks.check_request_value(InvalidArgument, "branch_name", "branchName", branch_name)
     _checks.check_sizes(InvalidArgument, "min_size", min_size, "max_size", max_size, limit=MAX_JOBS)
     _check_bool("realistic", realistic)
+    _check_bool("model_complete", model_complete)
     scenario = check_scenario(
         InvalidArgument, statuses=statuses, newest=newest, job_types=job_types
     )
@@ -190,7 +204,12 @@ def job_histories(
 
     def build(c: Choices) -> list[JobSummary]:
         ctx = _generate.draw_context(
-            c, app_id=app_id, branch_name=branch_name, region=None, realistic=realistic
+            c,
+            app_id=app_id,
+            branch_name=branch_name,
+            region=None,
+            realistic=realistic,
+            complete=model_complete,
         )
         jobs = _generate.draw_history(
             c, ctx, min_size=min_size, max_size=max_size, scenario=scenario
@@ -244,6 +263,7 @@ def list_jobs_chains(
     newest: Iterable[str] | None = None,
     job_types: Iterable[str] | None = None,
     common_errors: bool = False,
+    model_complete: bool = False,
 ) -> st.SearchStrategy[ListJobsChain]:
     """Whole ListJobs listings: a coherent history split into pages linked by unique tokens.
 
@@ -253,7 +273,9 @@ def list_jobs_chains(
     AWS's front end sends (see :func:`list_jobs_errors`), and a collection may name any of
     both. ``realistic=False`` adds short and empty intermediate pages, long unicode text and
     tokens up to the model's limit. ``statuses``, ``newest`` and ``job_types`` pin the history
-    as in :func:`job_histories` (``min_jobs`` counts the pinned jobs).
+    as in :func:`job_histories` (``min_jobs`` counts the pinned jobs). Jobs depart from the
+    model as the service's do (see ``departures()``); ``model_complete=True`` gives every job
+    every member the model requires.
 
     Shrinks toward one page of ``SUCCEED`` jobs with page size 1 and no error.
     """
@@ -264,6 +286,7 @@ def list_jobs_chains(
     _checks.check_region(InvalidArgument, region)
     _check_bool("realistic", realistic)
     _check_bool("common_errors", common_errors)
+    _check_bool("model_complete", model_complete)
     scenario = check_scenario(
         InvalidArgument, statuses=statuses, newest=newest, job_types=job_types
     )
@@ -284,6 +307,7 @@ def list_jobs_chains(
         error_chance=30 if codes else 0,
         realistic=realistic,
         scenario=scenario,
+        model_complete=model_complete,
     )
     return composite(lambda c: _chain.build_chain(c, spec))()
 
@@ -294,10 +318,16 @@ def amplify_responses(
     operation: str,
     params: Mapping[str, Any] | None = None,
     chain: ListJobsChain | None = None,
+    model_complete: bool = False,
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Responses of one job operation (``"GetJob"``, ``"start_job"``, ... any the fake
     serves), strictly valid, with ``ResponseMetadata``, as the fake answers a call with
     ``params`` (filled in where left out).
+
+    By default they depart from the model as the service does (see ``departures()``):
+    StartDeployment's ``jobSummary`` holds three members, a manual deploy has no commit, an
+    app or branch leaves out what was never set. ``model_complete=True`` gives every member
+    the model requires (the jobs of ``chain`` are served as they are).
 
     Coherent with ``chain`` when given (GetJob of one of its jobs returns that very summary
     plus steps, StartJob takes the next id, GetBranch counts its jobs); otherwise the branch is
@@ -314,10 +344,11 @@ def amplify_responses(
         )
     if chain is not None and not isinstance(chain, ListJobsChain):
         raise InvalidArgument(f"chain={short_repr(chain)} must be a ListJobsChain or None")
+    _check_bool("model_complete", model_complete)
     fixed = dict(params) if params is not None else None
 
     def build(c: Choices) -> dict[str, Any]:
-        return _responses.build_response(c, name, fixed, chain)
+        return _responses.build_response(c, name, fixed, chain, model_complete=model_complete)
 
     return composite(build)()
 
@@ -345,6 +376,7 @@ def amplify_worlds(
     fault_codes: Iterable[str] | None = None,
     persistent_faults: bool = False,
     region: str = "us-east-1",
+    model_complete: bool = False,
 ) -> st.SearchStrategy[AmplifyWorld]:
     """Whole service behaviours: an :class:`~pytest_amplify_jobs.AmplifyWorld` for
     ``fake_list_jobs(world=...)`` to serve exactly.
@@ -360,6 +392,11 @@ def amplify_worlds(
     branch operation answers; at most as many in a row as its retries absorb), so correct
     code succeeds; ``persistent_faults=True`` allows longer bursts and codes botocore does not
     retry, to test give-up paths.
+
+    The histories depart from the model as the service's do (see ``departures()``);
+    ``model_complete=True`` gives every job every member the model requires (load the world
+    into ``fake_list_jobs(model_complete=True)`` so that what the fake adds, the jobs that
+    arrive or are started and its apps and branches, is model-complete too).
 
     Shrinks toward one app with one branch of ``min_jobs`` ``SUCCEED`` jobs, every move due at
     once (the finish at the first poll), no job arriving and no fault; a falsifying example
@@ -384,5 +421,6 @@ def amplify_worlds(
         fault_codes=fault_codes,
         persistent_faults=persistent_faults,
         region=region,
+        model_complete=model_complete,
     )
     return composite(functools.partial(_world.build_world, spec=spec))()

@@ -129,6 +129,7 @@ ENTRY_POINTS: dict[str, tuple[Callable[..., Any], dict[str, list[str]]]] = {
             "statuses": ["str", "int", "list", "dict", "object"],
             "newest": ["str", "int", "list", "dict", "object"],
             "job_types": ["str", "int", "list", "dict", "object"],
+            "model_complete": ["str", "int", "none", "object"],
         },
     ),
     "ListJobsChain": (

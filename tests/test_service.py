@@ -31,10 +31,15 @@ BUILDING = ("PROVISIONING", "RUNNING", "CANCELLING")
 pytestmark = pytest.mark.usefixtures("no_http")
 
 
+MANUAL = "d1manualapp01"  # deployed manually (no repository)
+
+
 @pytest.fixture
 def fake() -> Any:
     with fake_list_jobs(seed=5) as f:
         f.add_branch(APP, BRANCH, jobs=4, finished=True)
+        f.add_app(MANUAL, kind="manual")
+        f.add_branch(MANUAL, BRANCH, jobs=2, finished=True)
         yield f
 
 
@@ -59,11 +64,11 @@ def listed(c: Any, app: str = APP, branch: str = BRANCH) -> list[dict[str, Any]]
     return [job for page in pages for job in page["jobSummaries"]]
 
 
-def poll(c: Any, job_id: str, limit: int = 20) -> list[str]:
+def poll(c: Any, job_id: str, limit: int = 20, app: str = APP) -> list[str]:
     """GetJob until the job finishes: the statuses seen."""
     seen = []
     for _ in range(limit):
-        job = call(c, "get_job", "GetJob", appId=APP, branchName=BRANCH, jobId=job_id)["job"]
+        job = call(c, "get_job", "GetJob", appId=app, branchName=BRANCH, jobId=job_id)["job"]
         seen.append(job["summary"]["status"])
         if job["summary"]["status"] in _model.model().finished_statuses:
             return seen
@@ -202,8 +207,13 @@ def test_start_job_honours_the_commit_and_retry_rebuilds_it(fake: FakeListJobs) 
         commitMessage="Ship it",
         commitTime=when,
     )["jobSummary"]
-    assert (job["commitId"], job["commitMessage"], job["commitTime"]) == ("abc123", "Ship it", when)
-    assert job["startTime"] >= when
+    # StartJob answers without startTime, commitMessage or jobType (start-job-summary) ...
+    assert (job["commitId"], job["commitTime"]) == ("abc123", when)
+    assert not {"startTime", "commitMessage", "jobType"} & set(job)
+    # ... and GetJob shows the job whole.
+    whole = c.get_job(appId=APP, branchName=BRANCH, jobId=job["jobId"])["job"]["summary"]
+    assert (whole["commitMessage"], whole["jobType"]) == ("Ship it", "RELEASE")
+    assert whole["startTime"] >= when
     poll(c, job["jobId"])
     retry = call(
         c,
@@ -214,8 +224,9 @@ def test_start_job_honours_the_commit_and_retry_rebuilds_it(fake: FakeListJobs) 
         jobType="RETRY",
         jobId=job["jobId"],
     )["jobSummary"]
-    assert retry["jobType"] == "RETRY" and int(retry["jobId"]) == int(job["jobId"]) + 1
-    assert (retry["commitId"], retry["commitMessage"]) == ("abc123", "Ship it")
+    assert int(retry["jobId"]) == int(job["jobId"]) + 1 and retry["commitId"] == "abc123"
+    retried = c.get_job(appId=APP, branchName=BRANCH, jobId=retry["jobId"])["job"]["summary"]
+    assert (retried["jobType"], retried["commitMessage"]) == ("RETRY", "Ship it")
     with pytest.raises(c.exceptions.BadRequestException, match="jobId is required"):
         c.start_job(appId=APP, branchName=BRANCH, jobType="RETRY")
     # aws/aws-sdk#121: the service's own text.
@@ -292,7 +303,7 @@ def test_manual_deploy_with_create_then_start(fake: FakeListJobs) -> None:
         c,
         "create_deployment",
         "CreateDeployment",
-        appId=APP,
+        appId=MANUAL,
         branchName=BRANCH,
         fileMap={"index.html": "0" * 32},
     )
@@ -300,13 +311,13 @@ def test_manual_deploy_with_create_then_start(fake: FakeListJobs) -> None:
     assert created["zipUploadUrl"].startswith("http://127.0.0.1:")
     assert set(created["fileUploadUrls"]) == {"index.html"}
     # The job exists from CreateDeployment on: ListJobs, GetJob and StopJob see it, CREATED.
-    assert listed(c)[0]["jobId"] == created["jobId"]
-    assert listed(c)[0]["status"] == "CREATED"
+    assert listed(c, MANUAL)[0]["jobId"] == created["jobId"]
+    assert listed(c, MANUAL)[0]["status"] == "CREATED"
     started = call(
         c,
         "start_deployment",
         "StartDeployment",
-        appId=APP,
+        appId=MANUAL,
         branchName=BRANCH,
         jobId=created["jobId"],
     )["jobSummary"]
@@ -314,21 +325,21 @@ def test_manual_deploy_with_create_then_start(fake: FakeListJobs) -> None:
     assert set(started) == {"jobArn", "jobId", "status"}
     assert (started["jobId"], started["status"]) == (created["jobId"], "PENDING")
     # The zip never arrived: the deployment fails at DEPLOY (undocumented; README).
-    assert poll(c, started["jobId"])[-1] == "FAILED"
-    steps = c.get_job(appId=APP, branchName=BRANCH, jobId=started["jobId"])["job"]["steps"]
+    assert poll(c, started["jobId"], app=MANUAL)[-1] == "FAILED"
+    steps = c.get_job(appId=MANUAL, branchName=BRANCH, jobId=started["jobId"])["job"]["steps"]
     assert [(s["stepName"], s["status"]) for s in steps] == [("DEPLOY", "FAILED")]
-    listed_job = listed(c)[0]
+    listed_job = listed(c, MANUAL)[0]
     assert "jobType" not in listed_job and "commitId" not in listed_job
     assert listed_job["sourceUrlType"] == "ZIP"
     with pytest.raises(c.exceptions.BadRequestException, match="already started"):
-        c.start_deployment(appId=APP, branchName=BRANCH, jobId=created["jobId"])
+        c.start_deployment(appId=MANUAL, branchName=BRANCH, jobId=created["jobId"])
     with pytest.raises(c.exceptions.NotFoundException, match=r"Deployment 999 not found\."):
-        c.start_deployment(appId=APP, branchName=BRANCH, jobId="999")
+        c.start_deployment(appId=MANUAL, branchName=BRANCH, jobId="999")
 
 
 def test_a_second_deployment_waits_for_the_first(fake: FakeListJobs) -> None:
     c = client()
-    first = c.create_deployment(appId=APP, branchName=BRANCH)["jobId"]
+    first = c.create_deployment(appId=MANUAL, branchName=BRANCH)["jobId"]
     # aws-amplify/amplify-backend#1528, #2137: the service's text, its job number filled in.
     with pytest.raises(
         c.exceptions.BadRequestException,
@@ -336,14 +347,14 @@ def test_a_second_deployment_waits_for_the_first(fake: FakeListJobs) -> None:
         r"until it finish or use StopJob operation to cancel it before creating a new "
         r"deployment\.$",
     ):
-        c.create_deployment(appId=APP, branchName=BRANCH)
+        c.create_deployment(appId=MANUAL, branchName=BRANCH)
     # The documented way out: ListJobs, then StopJob on the stuck deployment.
-    stuck = next(j for j in listed(c) if j["status"] == "CREATED")
+    stuck = next(j for j in listed(c, MANUAL) if j["status"] == "CREATED")
     assert stuck["jobId"] == first
-    assert c.stop_job(appId=APP, branchName=BRANCH, jobId=first)["jobSummary"]["status"] == (
+    assert c.stop_job(appId=MANUAL, branchName=BRANCH, jobId=first)["jobSummary"]["status"] == (
         "CANCELLED"
     )
-    second = c.create_deployment(appId=APP, branchName=BRANCH)["jobId"]
+    second = c.create_deployment(appId=MANUAL, branchName=BRANCH)["jobId"]
     assert int(second) == int(first) + 1
 
 
@@ -353,19 +364,19 @@ def test_manual_deploy_from_a_source_url(fake: FakeListJobs) -> None:
         c,
         "start_deployment",
         "StartDeployment",
-        appId=APP,
+        appId=MANUAL,
         branchName=BRANCH,
         sourceUrl="s3://my-bucket/site/",
         sourceUrlType="BUCKET_PREFIX",
     )["jobSummary"]
-    job = c.get_job(appId=APP, branchName=BRANCH, jobId=started["jobId"])["job"]["summary"]
+    job = c.get_job(appId=MANUAL, branchName=BRANCH, jobId=started["jobId"])["job"]["summary"]
     assert (job["sourceUrl"], job["sourceUrlType"]) == ("s3://my-bucket/site/", "BUCKET_PREFIX")
     # aws-amplify/amplify-backend#1528: the service's text.
     with pytest.raises(
         c.exceptions.BadRequestException,
         match=r"operation: Must specify jobId or sourceUrl for StartDeploymentRequest\.$",
     ):
-        c.start_deployment(appId=APP, branchName=BRANCH)
+        c.start_deployment(appId=MANUAL, branchName=BRANCH)
 
 
 # ---------------------------------------------------------------------- branches and apps
@@ -401,9 +412,9 @@ def test_apps_are_listed_and_described(fake: FakeListJobs) -> None:
     for page in pages:
         _validate_response("ListApps", page)
     apps = [a for p in pages for a in p["apps"]]
-    assert [a["appId"] for a in apps][:2] == [APP, "d2second"] and len(apps) == 3
+    assert [a["appId"] for a in apps][:3] == [APP, MANUAL, "d2second"] and len(apps) == 4
     got = call(c, "get_app", "GetApp", appId="d2second")["app"]
-    assert got == second == apps[1]
+    assert got == second == apps[2]
     # Every branch of an app names the app's account.
     account = apps[0]["appArn"].split(":")[4]
     assert all(j["jobArn"].split(":")[4] == account for j in listed(c))
@@ -442,13 +453,14 @@ def test_every_operation_through_the_aws_cli(fake: FakeListJobs) -> None:
     assert cli("stop-job", *where, "--job-id", job_id)["jobSummary"]["status"] == "CANCELLING"
     assert cli("get-job", *where, "--job-id", job_id)["job"]["summary"]["status"] == "CANCELLED"
     assert cli("delete-job", *where, "--job-id", job_id)["jobSummary"]["jobId"] == job_id
-    created = cli("create-deployment", *where)
-    deployed = cli("start-deployment", *where, "--job-id", created["jobId"])["jobSummary"]
+    manual = ("--app-id", MANUAL, "--branch-name", BRANCH)  # deployments: a manual app
+    created = cli("create-deployment", *manual)
+    deployed = cli("start-deployment", *manual, "--job-id", created["jobId"])["jobSummary"]
     assert set(deployed) == {"jobArn", "jobId", "status"}  # as the service answers
-    assert cli("get-branch", *where)["branch"]["activeJobId"] == deployed["jobId"].zfill(10)
+    assert cli("get-branch", *manual)["branch"]["activeJobId"] == deployed["jobId"].zfill(10)
     assert [b["branchName"] for b in cli("list-branches", "--app-id", APP)["branches"]] == [BRANCH]
     assert cli("get-app", "--app-id", APP)["app"]["appId"] == APP
-    assert [a["appId"] for a in cli("list-apps")["apps"]] == [APP]
+    assert [a["appId"] for a in cli("list-apps")["apps"]] == [APP, MANUAL]
     assert {r.operation for r in fake.requests} == set(served_operations())
 
 

@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from pytest_amplify_jobs._fake.server import FakeServer
     from pytest_amplify_jobs._types import JobSummary
 
+#: The kinds of app: connected to a repository (builds), or deployed manually (no repository).
+APP_KINDS = ("repository", "manual")
+
 #: The environment variable botocore (and the AWS CLI, and other SDKs) read for Amplify's URL.
 ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_AMPLIFY"
 
@@ -145,13 +148,25 @@ class FakeListJobs(Mode):
             store.branches_added += 1
             choices = RandomChoices(seed)
             ctx = _generate.draw_context(
-                choices, app_id=app_id, branch_name=branch_name, region=self.region, realistic=True
+                choices,
+                app_id=app_id,
+                branch_name=branch_name,
+                region=self.region,
+                realistic=True,
+                complete=store.complete,
             )
             account = store.account_of_app(ctx.app_id)
             if account is not None:
                 ctx = dataclasses.replace(ctx, account=account)
             if isinstance(jobs, int) and not isinstance(jobs, bool):
                 check_int(ValueError, "jobs", jobs, 0, MAX_JOBS)
+                if scenario.job_types is None:  # the jobs the app's kind makes
+                    scenario = check_scenario(
+                        ValueError,
+                        statuses=scenario.statuses,
+                        newest=scenario.newest,
+                        job_types=_kind_job_types(store.is_manual(ctx.app_id)),
+                    )
                 scenario.check_size(ValueError, "jobs", jobs)
                 history = _generate.draw_history(
                     choices,
@@ -216,6 +231,11 @@ class FakeListJobs(Mode):
                 raise ValueError(
                     f"world={short_repr(world)} needs a fake that serves nothing yet (it has "
                     f"branches {store.known_branches()}): a world counts calls from its loading"
+                )
+            if world.model_complete and not store.complete:
+                raise ValueError(
+                    f"world={short_repr(world)} is model-complete, the fake is not; pass "
+                    "model_complete=True to fake_list_jobs as well"
                 )
             if world.region != self.region:
                 raise ValueError(
@@ -401,11 +421,19 @@ class FakeListJobs(Mode):
         with self._lock:
             self._store.schedule(job, status, after_calls)
 
-    def add_app(self, app_id: str | None = None, *, seed: int | None = None) -> dict[str, Any]:
+    def add_app(
+        self, app_id: str | None = None, *, seed: int | None = None, kind: str = "repository"
+    ) -> dict[str, Any]:
         """Serve an app (generated, valid for the model: ARN, name, platform, defaultDomain...)
-        with no branches yet, and return it (a copy). ``add_branch`` creates missing apps too.
+        with no branches yet, and return it (a copy). ``add_branch`` creates missing apps too,
+        connected to a repository.
 
-        Adding an app again replaces its description and keeps its branches.
+        ``kind`` is ``"repository"`` (connected to a Git repository: builds with StartJob;
+        CreateDeployment and StartDeployment are refused, "Operation not supported. App is
+        already connected a repository.") or ``"manual"`` (no repository: deploys with
+        CreateDeployment and StartDeployment; StartJob is refused). Its branches' generated
+        histories hold only jobs its kind makes. Adding an app again replaces its description
+        and keeps its branches.
 
         >>> with fake_list_jobs() as fake:
         ...     app = fake.add_app("d1abc")
@@ -415,6 +443,10 @@ class FakeListJobs(Mode):
         check_request_value(ValueError, "app_id", "appId", app_id)
         if seed is not None:
             check_seed(ValueError, seed)
+        if kind not in APP_KINDS:
+            raise ValueError(
+                f"kind={short_repr(kind)} is not an app kind; allowed: {', '.join(APP_KINDS)}"
+            )
         with self._lock:
             store = self._store
             seed = seed if seed is not None else self.seed * 1_000_003 + store.apps_added
@@ -422,7 +454,12 @@ class FakeListJobs(Mode):
             old = store.apps.get(app_id or "")
             account = store.account_of_app(app_id) if app_id else None
             app = _generate.draw_app(
-                RandomChoices(seed), app_id=app_id, region=self.region, account=account
+                RandomChoices(seed),
+                app_id=app_id,
+                region=self.region,
+                account=account,
+                complete=self.model_complete,
+                manual=kind == "manual",
             )
             if old is not None:
                 app["createTime"] = app["updateTime"] = old["createTime"]
@@ -642,6 +679,12 @@ class FakeListJobs(Mode):
                     f"  {r.method} {r.path} ({shown}) -> {r.status}{' ' + r.error_code if r.error_code else ''}"
                 )
             return "\n".join(lines)
+
+
+def _kind_job_types(manual: bool) -> list[str]:
+    """The job types an app of a kind makes: manual deploys, or every other type."""
+    m = _model.model()
+    return [t for t in m.job_types_ordinary_first if (t == m.manual_job_type) == manual]
 
 
 class _RetrySleep:

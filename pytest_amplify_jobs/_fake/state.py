@@ -51,6 +51,10 @@ MESSAGES = {
     "manual-job-type": "The requested jobType MANUAL does not support.",
     # aws-amplify/amplify-hosting#2361, aws-amplify/amplify-cli#12143
     "branch-not-found": "Branch {} not found.",
+    # aws-amplify/amplify-cli#4837: a deployment to an app connected to a repository
+    "repository-app": "Operation not supported. App is already connected a repository.",
+    # ours (unpublished): a build of an app that has no repository; in the style of the above
+    "manual-app": "Operation not supported. App is not connected to a repository.",
     # ours (unpublished), in the style of the branch message
     "app-not-found": "App {} not found.",
     "job-not-found": "Job {} not found.",
@@ -204,6 +208,21 @@ class Store:
                 choices, app_id=app_id, region=self.region, account=account, complete=self.complete
             )
         )
+
+    def is_manual(self, app_id: str) -> bool:
+        """Whether the app deploys manually (no repository): CreateDeployment and
+        StartDeployment only. An app connected to a repository builds with StartJob only."""
+        app = self.apps.get(app_id)
+        return app is not None and not app.get("repository")
+
+    def check_kind(self, app_id: str, operation: str) -> None:
+        """Refuse what the app's kind does not accept, with the service's text."""
+        manual = self.is_manual(app_id)
+        if operation in ("CreateDeployment", "StartDeployment") and not manual:
+            # aws-amplify/amplify-cli#4837 (also aws-amplify/amplify-hosting#1423)
+            raise ServiceError("BadRequestException", MESSAGES["repository-app"])
+        if operation == "StartJob" and manual:
+            raise ServiceError("BadRequestException", MESSAGES["manual-app"])
 
     def account_of_app(self, app_id: str) -> str | None:
         app = self.apps.get(app_id)
@@ -728,6 +747,7 @@ class Store:
         if job_type == m.manual_job_type:
             # aws/aws-sdk#121: StartJob never starts a manual deploy.
             raise ServiceError("BadRequestException", MESSAGES["manual-job-type"])
+        self.check_kind(app_id, "StartJob")
         if job_type == m.retry_job_type:
             if "jobId" not in params:
                 raise ServiceError("BadRequestException", "jobId is required when jobType is RETRY")
@@ -796,6 +816,7 @@ class Store:
         has not finished (aws-amplify/amplify-backend#1528, #2137)."""
         m = _model.model()
         branch = self.observe(app_id, branch_name, "CreateDeployment")
+        self.check_kind(app_id, "CreateDeployment")
         for job in branch.jobs:
             meta = branch.meta.get(job["jobId"])
             if meta is not None and meta.deployment and job["status"] not in m.finished_statuses:
@@ -825,6 +846,7 @@ class Store:
         (the service's exact behaviour is undocumented)."""
         m = _model.model()
         branch = self.observe(app_id, branch_name, "StartDeployment")
+        self.check_kind(app_id, "StartDeployment")
         if "jobId" in params:
             job = next((j for j in branch.jobs if int(j["jobId"]) == int(params["jobId"])), None)
             meta = branch.meta.get(job["jobId"]) if job is not None else None

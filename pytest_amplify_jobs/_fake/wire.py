@@ -66,7 +66,13 @@ def _get_job(store: Store, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _start_job(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    return {"jobSummary": store.start_job(params["appId"], params["branchName"], params)}
+    job = store.start_job(params["appId"], params["branchName"], params)
+    if store.complete:
+        return {"jobSummary": job}
+    # The service answers without startTime, commitMessage or jobType (departure
+    # start-job-summary); GetJob and ListJobs show the job whole.
+    left_out = ("startTime", "commitMessage", "jobType")
+    return {"jobSummary": {k: v for k, v in job.items() if k not in left_out}}
 
 
 def _stop_job(store: Store, params: dict[str, Any]) -> dict[str, Any]:
