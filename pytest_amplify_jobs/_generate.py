@@ -707,15 +707,22 @@ def branch_stage(branch_name: str) -> str:
 
 
 def build_branch(
-    app: dict[str, Any], branch_name: str, created: dt.datetime, *, complete: bool = True
+    app: dict[str, Any],
+    branch_name: str,
+    created: dt.datetime,
+    *,
+    complete: bool = True,
+    stage: str | None = None,
 ) -> dict[str, Any]:
     """A ``Branch`` as GetBranch returns it, without the two members derived from its jobs
     (``activeJobId`` and ``totalNumberOfJobs``, which the store fills in).
 
     ``complete=False`` answers as the service does (departure ``branch-unset-members``): no
-    ``description`` or ``customDomains``, and one branch in three (by its name) is as
+    ``description`` or ``customDomains``, and a branch created without a stage is as
     ``create-branch`` without options leaves it: ``stage`` ``"NONE"`` (departure
-    ``stage-none``), no ``environmentVariables`` or ``framework``.
+    ``stage-none``), no ``environmentVariables`` or ``framework``. ``stage`` is the branch's
+    stage (``"NONE"``: created without one); None picks one by the name, and (when not
+    complete) one branch in three is created without one.
 
     >>> from pytest_amplify_jobs._choices import RandomChoices
     >>> app = draw_app(RandomChoices(0), app_id="d1abc", region="us-east-1", account="123456789012")
@@ -730,7 +737,7 @@ def build_branch(
         "branchArn": f"{app['appArn']}/branches/{branch_name}",
         "branchName": branch_name,
         "description": "",
-        "stage": branch_stage(branch_name),
+        "stage": stage if stage not in (None, _NO_STAGE) else branch_stage(branch_name),
         "displayName": branch_name.replace("/", "-")[:255],
         "enableNotification": False,
         "createTime": created,
@@ -746,10 +753,15 @@ def build_branch(
     if not complete:
         for member in ("description", "customDomains"):
             del branch[member]
-        if (flavour >> 8) % 3 == 0:  # as create-branch leaves a branch made without options
-            branch["stage"] = _departures.by_name("stage-none").value
+        unstaged = stage == _NO_STAGE or (stage is None and (flavour >> 8) % 3 == 0)
+        if unstaged:  # as create-branch leaves a branch made without options
+            branch["stage"] = _NO_STAGE
             del branch["environmentVariables"], branch["framework"]
     return branch
+
+
+#: The stage the service reports for a branch created without one (departure stage-none).
+_NO_STAGE = "NONE"
 
 
 def build_steps(

@@ -178,8 +178,11 @@ class ResponseScript:
             realistic=True,
             complete=self.store.complete,
         )
+        # A branch only described may be new, without jobs (and without activeJobId: the
+        # service leaves it out, departure branch-unset-members); job calls need a job.
+        least = 0 if operation in ("GetBranch", "ListBranches") else 1
         jobs = _generate.draw_history(
-            c, ctx, min_size=1, max_size=_DEFAULT_HISTORY, finished_only=True
+            c, ctx, min_size=least, max_size=_DEFAULT_HISTORY, finished_only=True
         )
         named = params.get("jobId")
         stopping = operation == "StopJob"

@@ -237,3 +237,67 @@ def test_the_readme_table_is_the_departures_table() -> None:
     section = readme.split("## Where the service departs from its model", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     assert [row.split("`")[1] for row in rows] == [row.name for row in DEPARTURES]
+
+
+def reads_active_job_id(response: dict[str, Any]) -> bool:
+    try:
+        response["branch"]["activeJobId"]
+    except KeyError:
+        return True
+    return False
+
+
+def test_reading_active_job_id_is_falsified_and_shrinks_to_a_new_branch() -> None:
+    response = find(
+        aj.amplify_responses(operation="GetBranch"),
+        reads_active_job_id,
+        settings=settings(max_examples=100, database=None),
+    )
+    branch = response["branch"]
+    assert branch["totalNumberOfJobs"] == "0" and "activeJobId" not in branch
+    validate_response("GetBranch", response)
+
+
+def published_keys(name: str, *path: str) -> set[str]:
+    record = json.loads(next(PUBLISHED.glob(f"{name}_*.json")).read_text())
+    value = record["response"]
+    for key in path:
+        value = value[int(key)] if key.isdigit() else value[key]
+    return set(value)
+
+
+@pytest.mark.usefixtures("no_http")
+def test_the_fakes_answers_have_the_recorded_shapes() -> None:
+    import boto3
+
+    c = boto3.client(
+        "amplify", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
+    )
+    with fake_list_jobs() as fake:
+        fake.add_branch("d1abc", "dev", jobs=1, finished=True)
+        fake.add_app("d1manual", kind="manual")
+        fake.add_branch("d1manual", "dev", jobs=0)
+        # StartJob RELEASE without a commit (aws/aws-cli#7883): HEAD, no startTime, ...
+        started = c.start_job(appId="d1abc", branchName="dev", jobType="RELEASE")["jobSummary"]
+        assert set(started) == published_keys("020", "jobSummary")
+        assert started["commitId"] == "HEAD"
+        # ... and GetJob of it once built (the AWS user guide's get-job output).
+        for _ in range(3):
+            job = c.get_job(appId="d1abc", branchName="dev", jobId=started["jobId"])["job"]
+        assert set(job["summary"]) == published_keys("006", "job", "summary")
+        step_keys = published_keys("006", "job", "steps", "0")
+        assert all(step_keys <= set(step) for step in job["steps"])
+        # StartDeployment (balionis-arvydas/balionis-aws): three members.
+        deployed = c.start_deployment(
+            appId="d1manual", branchName="dev", sourceUrl="s3://bucket/site.zip"
+        )["jobSummary"]
+        assert set(deployed) == published_keys("003", "jobSummary")
+        # A branch created without a stage (create-branch output): "NONE", unset members out.
+        branch = c.get_branch(appId="d1manual", branchName="dev")["branch"]
+        recorded = published_keys("002", "branch")
+        assert branch["stage"] == "NONE"
+        assert set(branch) - {"totalNumberOfJobs", "activeJobId"} <= recorded
+        fake.add_branch("d1abc", "main", jobs=1, stage="PRODUCTION")
+        assert c.get_branch(appId="d1abc", branchName="main")["branch"]["stage"] == "PRODUCTION"
+        with pytest.raises(ValueError, match=r"stage='NONE' is not a stage; allowed: PRODUCTION"):
+            fake.add_branch("d1abc", "x", jobs=1, stage="NONE")

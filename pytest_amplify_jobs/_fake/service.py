@@ -122,6 +122,7 @@ class FakeListJobs(Mode):
         statuses: Sequence[str] | None = None,
         newest: Sequence[str] | None = None,
         job_types: Sequence[str] | None = None,
+        stage: str | None = None,
     ) -> list[JobSummary]:
         """Serve a branch: ``jobs`` generated and coherent when a count, else the given
         summaries (newest first, strictly validated and coherent: the fake's lifecycle relies
@@ -135,7 +136,17 @@ class FakeListJobs(Mode):
         queued behind it). Adding a branch again replaces its history and makes its tokens stale.
         The app is created (generated, see :meth:`add_app`) when the fake has none of that id;
         its jobs' ARNs name the app's account.
+
+        ``stage`` is one of the model's stages; without one, the branch is as the service
+        reports a branch created without a stage: ``stage`` ``"NONE"`` (not in the model's
+        enum), and no ``environmentVariables`` or ``framework`` (with ``model_complete``: the
+        stage its name suggests).
         """
+        stages = _model.operation("CreateBranch").input_shape.members["stage"].enum  # type: ignore[union-attr]
+        if stage is not None and stage not in stages:
+            raise ValueError(
+                f"stage={short_repr(stage)} is not a stage; allowed: {', '.join(stages)}, or None"
+            )
         check_request_value(ValueError, "app_id", "appId", app_id)
         check_request_value(ValueError, "branch_name", "branchName", branch_name)
         if seed is not None:
@@ -193,7 +204,7 @@ class FakeListJobs(Mode):
                     f"jobs={short_repr(jobs)} must be a count (int from 0 to {MAX_JOBS}) or a "
                     "list of job summaries, newest first"
                 )
-            store.put_branch(ctx.app_id, ctx.branch_name, history)
+            store.put_branch(ctx.app_id, ctx.branch_name, history, stage=stage or "NONE")
             return [dict(job) for job in history]  # type: ignore[misc]
 
     def load(self, world: AmplifyWorld) -> None:

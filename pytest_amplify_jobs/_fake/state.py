@@ -228,7 +228,13 @@ class Store:
         app = self.apps.get(app_id)
         return str(app["appArn"].split(":")[4]) if app is not None else None
 
-    def put_branch(self, app_id: str, branch_name: str, history: list[dict[str, Any]]) -> None:
+    def put_branch(
+        self,
+        app_id: str,
+        branch_name: str,
+        history: list[dict[str, Any]],
+        stage: str | None = None,
+    ) -> None:
         """Serve ``history`` (newest first, coherent) as the branch; its old tokens go stale.
 
         Creates the app (generated) when the store has none of that id.
@@ -242,7 +248,9 @@ class Store:
         created = first - dt.timedelta(hours=1)  # a branch exists before its first build
         if created <= app["createTime"]:
             app["createTime"] = app["updateTime"] = created - dt.timedelta(hours=1)
-        info = _generate.build_branch(app, branch_name, created, complete=self.complete)
+        info = _generate.build_branch(
+            app, branch_name, created, complete=self.complete, stage=stage
+        )
         top = max((int(j["jobId"]) for j in history), default=0)
         self.branches[key] = Branch(
             history,
