@@ -22,7 +22,8 @@ from pytest_amplify_jobs._chain import ListJobsChain
 from pytest_amplify_jobs._checks import check_bool, check_region, check_seed
 from pytest_amplify_jobs._choices import RandomChoices
 from pytest_amplify_jobs._expect import copy_response
-from pytest_amplify_jobs._fake.state import JobMeta, ServiceError, Store, Token
+from pytest_amplify_jobs._fake.errors import ServiceError
+from pytest_amplify_jobs._fake.state import JobMeta, Store, Token
 from pytest_amplify_jobs._fake.wire import HANDLERS
 from pytest_amplify_jobs._text import call_text, method_name, short_repr
 from pytest_amplify_jobs._validate import InvalidRequest, request_violations

@@ -575,6 +575,7 @@ class FakeListJobs(Mode):
             files.on_put("uploads/", self._accept_upload)
             files.on_get("logs/", self._serve_log)
             files.on_get("artifacts/", self._serve_artifact)
+            files.on_post("webhooks/", self._store.resources.receive_webhook)
             self._files = files
         return self._files.url(path)
 

@@ -28,6 +28,8 @@ from typing import Any
 
 from pytest_amplify_jobs import _generate, _model
 from pytest_amplify_jobs._choices import RandomChoices
+from pytest_amplify_jobs._fake.errors import MESSAGES, NOT_FOUND, ServiceError
+from pytest_amplify_jobs._fake.resources import Resources
 from pytest_amplify_jobs._text import short_repr
 from pytest_amplify_jobs._world import schedule_route
 
@@ -35,32 +37,6 @@ __all__ = ["OBSERVING", "Branch", "ServiceError", "Store", "default_page_size"]
 
 # Operations that observe a branch's jobs: each such call moves started jobs one step.
 OBSERVING = frozenset({"ListJobs", "GetJob", "GetBranch"})
-NOT_FOUND = "NotFoundException"
-
-# What the service writes in its refusals, where it is published (the source beside each);
-# the rest is our wording, in the same style (the README's error table says which).
-MESSAGES = {
-    # aws-amplify/amplify-backend#1528, #2137
-    "deployment-unfinished": (
-        "The last job(deployment) {} was not finished, please wait until it finish or use "
-        "StopJob operation to cancel it before creating a new deployment."
-    ),
-    # aws-amplify/amplify-backend#1528
-    "deployment-no-source": "Must specify jobId or sourceUrl for StartDeploymentRequest.",
-    # aws/aws-sdk#121
-    "manual-job-type": "The requested jobType MANUAL does not support.",
-    # aws-amplify/amplify-hosting#2361, aws-amplify/amplify-cli#12143
-    "branch-not-found": "Branch {} not found.",
-    # aws-amplify/amplify-cli#4837: a deployment to an app connected to a repository
-    "repository-app": "Operation not supported. App is already connected a repository.",
-    # ours (unpublished): a build of an app that has no repository; in the style of the above
-    "manual-app": "Operation not supported. App is not connected to a repository.",
-    # ours (unpublished), in the style of the branch message
-    "app-not-found": "App {} not found.",
-    "job-not-found": "Job {} not found.",
-    "deployment-not-found": "Deployment {} not found.",
-    "deployment-started": "Deployment {} was already started ({}).",
-}
 
 
 def _quote(text: str) -> str:
@@ -80,15 +56,6 @@ def default_page_size() -> int:
     50
     """
     return _model.model().max_page_size
-
-
-class ServiceError(Exception):
-    """An error the service answers with: a code of the model and its message."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 @dataclass
@@ -191,6 +158,8 @@ class Store:
         # responses), and URLs in the service's own S3 form are handed out.
         self.url_for: Callable[[str], str] | None = None
         self.uploaded: set[str] = set()  # paths of files uploaded to the fake
+        # Webhooks, domain associations, backend environments, tags: see _fake/resources.py.
+        self.resources = Resources(self)
 
     # ----------------------------------------------------------------------- apps, branches
 

@@ -15,12 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_amplify_jobs import _model, _wire
-from pytest_amplify_jobs._fake.state import (
-    ServiceError,
-    Store,
-    default_page_size,
-    operation_errors,
-)
+from pytest_amplify_jobs._fake.errors import ServiceError
+from pytest_amplify_jobs._fake.handlers import HANDLERS as MORE_HANDLERS
+from pytest_amplify_jobs._fake.state import Store, default_page_size, operation_errors
 from pytest_amplify_jobs._validate import request_violations
 
 __all__ = ["HANDLERS", "Answer", "FakeRequest", "answer", "served_operations"]
@@ -149,6 +146,7 @@ HANDLERS: dict[str, Callable[[Store, dict[str, Any]], dict[str, Any]]] = {
     "GetBranch": _get_branch,
     "ListApps": _list_apps,
     "GetApp": _get_app,
+    **MORE_HANDLERS,
 }
 
 
