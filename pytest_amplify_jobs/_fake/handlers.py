@@ -1,5 +1,6 @@
 """Handlers of the operations beyond the jobs: apps and branches (create, update, delete),
-webhooks, domain associations, backend environments, artifacts, access logs and tags.
+artifacts, access logs and tags (webhooks, domains and backend environments: see
+:mod:`.resource_handlers`).
 
 Each handler is ``(store, validated params) -> response body``, like those of :mod:`.wire`,
 which merges :data:`HANDLERS` into its routing table. Adding an operation is a handler here, a

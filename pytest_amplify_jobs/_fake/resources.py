@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pytest_amplify_jobs._fake.state import Store
 
-__all__ = ["Resources"]
+__all__ = ["Resources", "ResourcesFacade"]
 
 
 class Resources:
@@ -32,3 +32,10 @@ class Resources:
     def receive_webhook(self, path: str, body: bytes) -> tuple[int, bytes]:
         """A POST to a webhook URL the fake handed out: starts a WEB_HOOK job on its branch."""
         return 404, b'{"message": "webhook not found"}'
+
+
+class ResourcesFacade:
+    """The fake's public methods for these resources (``FakeListJobs`` inherits them): set up
+    and script webhooks, domain associations and backend environments from a test."""
+
+    _store: Store

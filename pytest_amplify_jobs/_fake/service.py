@@ -17,6 +17,7 @@ from pytest_amplify_jobs._checks import (
 )
 from pytest_amplify_jobs._choices import RandomChoices
 from pytest_amplify_jobs._coherence import check_scenario, validate_job_history
+from pytest_amplify_jobs._fake.resources import ResourcesFacade
 from pytest_amplify_jobs._fake.state import Arrival, Store
 from pytest_amplify_jobs._fake.wire import (
     FakeRequest,
@@ -50,7 +51,7 @@ class FakeServiceError(RefusedCall, AssertionError):
     Raised as a botocore ``UnStubbedResponseError`` too, like every refusal."""
 
 
-class FakeListJobs(Mode):
+class FakeListJobs(Mode, ResourcesFacade):
     """A stateful, thread-safe ListJobs service for every Amplify client in the process.
 
     It reads the real HTTP request (method, path with appId and branchName, query string with

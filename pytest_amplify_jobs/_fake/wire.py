@@ -16,7 +16,8 @@ from typing import Any
 
 from pytest_amplify_jobs import _model, _wire
 from pytest_amplify_jobs._fake.errors import ServiceError
-from pytest_amplify_jobs._fake.handlers import HANDLERS as MORE_HANDLERS
+from pytest_amplify_jobs._fake.handlers import HANDLERS as APP_HANDLERS
+from pytest_amplify_jobs._fake.resource_handlers import HANDLERS as RESOURCE_HANDLERS
 from pytest_amplify_jobs._fake.state import Store, default_page_size, operation_errors
 from pytest_amplify_jobs._validate import request_violations
 
@@ -146,7 +147,8 @@ HANDLERS: dict[str, Callable[[Store, dict[str, Any]], dict[str, Any]]] = {
     "GetBranch": _get_branch,
     "ListApps": _list_apps,
     "GetApp": _get_app,
-    **MORE_HANDLERS,
+    **APP_HANDLERS,
+    **RESOURCE_HANDLERS,
 }
 
 
