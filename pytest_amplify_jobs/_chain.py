@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from pytest_amplify_jobs import _botocore, _generate, _model, _wire
-from pytest_amplify_jobs._checks import check_bool
+from pytest_amplify_jobs._checks import check_bool, check_region
 from pytest_amplify_jobs._choices import Choices, RandomChoices
 from pytest_amplify_jobs._coherence import ANY_SCENARIO, Scenario, job_history_violations
 from pytest_amplify_jobs._errors import ListJobsError
@@ -98,6 +98,8 @@ class ListJobsChain:
             value = getattr(self, name)
             if not isinstance(value, str):
                 raise TypeError(f"{name}={short_repr(value)} must be a string")
+        # Served, a region botocore cannot name an endpoint for fails far from here.
+        check_region(ValueError, self.region, none_ok=False)
         result_key = _model.model().result_key
         jobs: list[Any] = []
         for page in pages:
@@ -142,9 +144,12 @@ class ListJobsChain:
         shown: list[str] = []
         budget = 2 * _REPR_JOBS
         for page in self._raw_pages:
-            jobs = page.get(m.result_key) or ()
             if shown and budget <= 0:
                 break
+            if not isinstance(page, Mapping) or not isinstance(page.get(m.result_key), list):
+                shown.append(short_repr(page, 40))  # a hand-built page that is no page
+                continue
+            jobs = page[m.result_key]
             shown.append(f"[{_describe_jobs(jobs)}]")
             budget -= min(len(jobs), _REPR_JOBS)
         text = " | ".join(shown)
@@ -340,6 +345,7 @@ class ListJobsChain:
         >>> page["jobSummaries"] == list(chain.jobs[:2])
         True
         """
+        check_stubber(stubber)
         self.queue_on(stubber)
         return self
 
@@ -426,6 +432,23 @@ class ChainSpec:
     realistic: bool = True
     scenario: Scenario = ANY_SCENARIO
     model_complete: bool = False  # jobs with every member the model requires (no departures)
+
+
+def check_stubber(stubber: object, name: str = "stubber") -> None:
+    """A botocore ``Stubber`` of an Amplify client, or a clear error naming what it is."""
+    from botocore.stub import Stubber
+
+    if not isinstance(stubber, Stubber):
+        raise TypeError(
+            f"{name}={short_repr(stubber)} must be a botocore.stub.Stubber of an Amplify client "
+            "(Stubber(boto3.client('amplify')))"
+        )
+    service = stubber.client.meta.service_model.service_name
+    if service != _model.SERVICE_NAME:
+        raise ValueError(
+            f"{name}={short_repr(stubber)} stubs a {service!r} client; ListJobs pages need a "
+            f"Stubber of an {_model.SERVICE_NAME!r} client"
+        )
 
 
 def _page_size_for(c: Choices, spec: ChainSpec) -> int:

@@ -275,6 +275,11 @@ def active() -> bool:
     return bool(_active)
 
 
+def is_active(mode: Mode) -> bool:
+    """Whether ``mode`` has been entered and not left."""
+    return mode in _active
+
+
 # ------------------------------------------------------------------------------- routers
 
 

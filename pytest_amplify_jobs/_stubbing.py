@@ -406,6 +406,23 @@ class ListJobsStub(ListJobsQueue):
         defaults: Mapping[str, Any] | None = None,
         region: str | None = None,
     ) -> None:
+        from botocore.client import BaseClient as _Client
+
+        from pytest_amplify_jobs._chain import check_stubber
+
+        if not isinstance(client, _Client) or (
+            client.meta.service_model.service_name != _model.SERVICE_NAME
+        ):
+            raise TypeError(
+                f"client={short_repr(client)} must be a botocore client of Amplify "
+                "(boto3.client('amplify'))"
+            )
+        check_stubber(stubber)
+        if stubber.client is not client:
+            raise ValueError(
+                f"stubber={short_repr(stubber)} stubs another client than client="
+                f"{short_repr(client)}; pass the Stubber of that very client"
+            )
         super().__init__(
             seed=seed,
             defaults=defaults,

@@ -65,6 +65,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _region(config)  # a bad --amplify-region is a usage error before any test runs
     # The keys are not listed here: that would import the package at every pytest start. An
     # unknown key is an error that lists them (GenerateOptions is the one list).
     config.addinivalue_line(
@@ -121,9 +122,22 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def _region(config: pytest.Config) -> str:
+    """The region of ``--amplify-region`` (or ini ``amplify_region``), checked: a usage error
+    names the option and the value instead of botocore's "Invalid endpoint" much later."""
     region: str | None = config.getoption("amplify_region")
-    if not region:
+    where = "--amplify-region"
+    if region is None:
         region = str(config.getini("amplify_region") or _DEFAULT_REGION)
+        where = "ini amplify_region"
+    if region == _DEFAULT_REGION:
+        return region  # no botocore import at pytest start for the default
+    from pytest_amplify_jobs._model import is_region
+
+    if not is_region(region):
+        raise pytest.UsageError(
+            f"{where}={region!r} is not a region name; expected one such as 'us-east-1' (one "
+            "that botocore's partitions recognise)"
+        )
     return region
 
 

@@ -293,6 +293,11 @@ def list_jobs_chains(
     scenario.check_sizes(InvalidArgument, "min_jobs", min_jobs, "max_jobs", max_jobs)
     if isinstance(errors, bool):
         codes = _error_codes("errors", None, common_errors) if errors or common_errors else ()
+    elif errors is None or isinstance(errors, (str, bytes)) or not isinstance(errors, Iterable):
+        raise InvalidArgument(
+            f"errors={short_repr(errors)} must be True, False, or a collection of error codes "
+            f"(any of {', '.join(_model.all_error_codes())})"
+        )
     else:
         codes = _error_codes("errors", errors, common_errors)
     spec = _chain.ChainSpec(

@@ -344,3 +344,74 @@ def test_unknown_keywords_are_named(entry: str) -> None:
 def test_the_audit_covers_every_entry_point() -> None:
     assert len(CASES) >= 300, len(CASES)
     assert make_client()  # the plugin's own client needs no input
+
+
+# ------------------------------------------------ the last unclear inputs (issue 26's audit)
+
+
+@pytest.mark.parametrize("region", ["", "us east 1", "../../x"])
+def test_a_hand_built_chain_names_a_bad_region(region: str) -> None:
+    with pytest.raises(ValueError, match=rf"region={region!r} must be a region name"):
+        ListJobsChain(
+            app_id=CHAIN.app_id, branch_name=CHAIN.branch_name, pages=CHAIN.pages, region=region
+        )
+
+
+def test_add_to_takes_only_a_stubber_of_an_amplify_client() -> None:
+    import botocore.session
+    from botocore.stub import Stubber
+
+    with pytest.raises(TypeError, match=r"stubber='not a stubber' must be a botocore.stub.Stubber"):
+        CHAIN.add_to("not a stubber")  # type: ignore[arg-type]
+    s3 = botocore.session.get_session().create_client(
+        "s3", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
+    )
+    with pytest.raises(ValueError, match=r"stubs a 's3' client; ListJobs pages need a Stubber"):
+        CHAIN.add_to(Stubber(s3))
+
+
+def test_list_jobs_stub_checks_its_client_and_stubber() -> None:
+    from botocore.stub import Stubber
+
+    from pytest_amplify_jobs import ListJobsStub
+
+    client = make_client()
+    with pytest.raises(TypeError, match=r"client='x' must be a botocore client of Amplify"):
+        ListJobsStub(client="x", stubber=Stubber(client))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"stubber='x' must be a botocore.stub.Stubber"):
+        ListJobsStub(client=client, stubber="x")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="stubs another client"):
+        ListJobsStub(client=client, stubber=Stubber(make_client()))
+
+
+def test_the_repr_of_a_chain_with_a_page_that_is_no_page() -> None:
+    chain = ListJobsChain(app_id=CHAIN.app_id, branch_name=CHAIN.branch_name, pages=["x"])  # type: ignore[list-item]
+    assert "'x'" in repr(chain)
+    assert chain.violations()  # and it is refused as data
+
+
+@pytest.mark.parametrize("errors", [None, "BadRequestException", 3])
+def test_list_jobs_chains_errors_needs_a_bool_or_codes(errors: object) -> None:
+    with pytest.raises(InvalidArgument, match=r"errors=.* must be True, False, or a collection"):
+        draw(strategies.list_jobs_chains)(errors=errors)
+
+
+@pytest.mark.parametrize("value", ["", "us east 1", "../../x"])
+@pytest.mark.parametrize("where", ["option", "ini"])
+def test_a_bad_amplify_region_is_a_usage_error(
+    pytester: pytest.Pytester, value: str, where: str
+) -> None:
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    if where == "ini":
+        pytester.makeini(f"[pytest]\namplify_region = {value}\n")
+        args: list[str] = []
+        name = "ini amplify_region"
+    else:
+        args = [f"--amplify-region={value}"]
+        name = "--amplify-region"
+    result = pytester.runpytest(*args)
+    if where == "ini" and value == "":
+        result.assert_outcomes(passed=1)  # an empty ini value is no value: the default
+        return
+    result.stderr.fnmatch_lines([f"ERROR: {name}={value!r} is not a region name*"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR

@@ -26,7 +26,7 @@ from pytest_amplify_jobs._fake.wire import (
     served_operations,
 )
 from pytest_amplify_jobs._options import MAX_JOBS
-from pytest_amplify_jobs._routing import Mode, RefusedCall, refused
+from pytest_amplify_jobs._routing import Mode, RefusedCall, is_active, refused
 from pytest_amplify_jobs._text import short_repr
 from pytest_amplify_jobs._validate import InvalidListJobsResponse, response_violations
 from pytest_amplify_jobs._world import AmplifyWorld
@@ -536,6 +536,11 @@ class FakeListJobs(Mode, ResourcesFacade):
         >>> os.environ.get(ENDPOINT_VARIABLE) is None  # doctest: +SKIP
         True
         """
+        if not is_active(self):
+            raise RuntimeError(
+                "serve() needs an active fake: call it inside `with fake_list_jobs() as fake:` "
+                "(or on the amplify_fake fixture); a fake that is not active answers nothing"
+            )
         with self._lock:
             if self._server is None:
                 from pytest_amplify_jobs._fake.server import FakeServer
