@@ -305,3 +305,24 @@ def test_app_kinds_refuse_what_the_service_refuses(fake: FakeListJobs) -> None:
         ValueError, match=r"kind='git' is not an app kind; allowed: repository, manual"
     ):
         fake.add_app("d1other", kind="git")
+
+
+@pytest.mark.usefixtures("no_http")
+def test_worlds_persistent_faults_throttle_as_amplify_does() -> None:
+    from pytest_amplify_jobs import generate_world
+
+    world = generate_world(
+        seed=0, fault_codes=["BadRequestException"], persistent_faults=True, max_faults=1
+    )
+    assert [f.code for f in world.faults] == ["BadRequestException"]
+    c = client(retries={"max_attempts": 1})
+    messages = []
+    with fake_list_jobs(world=world):
+        for _ in range(world.settles_after + 2):
+            try:
+                c.get_job(appId=world.app_id, branchName=world.branch_name, jobId=world.job_id)
+            except c.exceptions.BadRequestException as error:
+                messages.append(error.response["Error"]["Message"])
+    assert messages == [
+        "Rate exceeded while calling GetJob, please slow down or try again later."
+    ] * world.faults[0].times
