@@ -237,3 +237,14 @@ def async_aioboto3(session: nox.Session) -> None:
     session.install("aioboto3", *ASYNC_TOOLS)
     session.run("python", "-c", "import aiobotocore; print('aiobotocore', aiobotocore.__version__)")
     session.run("python", "-m", "pytest", *PYTEST_ARGS, *ASYNC_ARGS, *ASYNC_TESTS, *session.posargs)
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Every row of benchmarks/run.py, moto's included (the bench extra); not run by default.
+
+    About 15 minutes on 2 cores; arguments after ``--`` go to run.py: ``nox -s bench -- --only
+    B9,B12``.
+    """
+    install_project(session, "test", "bench")
+    session.run("python", str(ROOT / "benchmarks" / "run.py"), *session.posargs)

@@ -1,6 +1,6 @@
 """Benchmarks: pytest-amplify-jobs against what a user would write without it, in one run.
 
-    python benchmarks/run.py                  # every row (about 10 minutes on 2 cores)
+    python benchmarks/run.py                  # every row (about 15 minutes on 2 cores)
     python benchmarks/run.py --only B2,B7     # some rows
     python benchmarks/run.py --quick --repeat 1   # smoke run (CI): small workloads, < 60 s
     python benchmarks/run.py --only B7 --profile  # and cProfile the plugin side of B7
@@ -57,10 +57,20 @@ The rows (targets from issue 17, CPU unless a row says wall):
   averages over 2,000 tests. ``--profile`` prints a cProfile of the plugin suite.
 - B8 (issue 12): a page from the fake to an aiobotocore client against a botocore client.
 - B9 (issue 13): one GetJob or StartJob call answered by the fake, against the same call
-  answered by a hand-written ``Stubber``.
+  answered by a hand-written ``Stubber`` (information). Issue 27: a row per operation family
+  the fake serves (every operation of ``HANDLERS`` at run time, grouped by the resource of its
+  URI), the fake's cost per call against botocore's floor for the same response (the bytes
+  and headers the fake sent, captured once, answered at ``before-send``), and the list of the
+  operations over 1.15. ``--profile`` adds a cProfile of the fake's stages per call.
+- B10-B12 (issue 27, ``benchmarks/service_rows.py``, which says how): a start / poll / list
+  suite against moto's ``mock_aws`` on CodeBuild (wall, peak traced memory; ``--suite-repeat``
+  rounds, 300 tests each), ``@given(amplify_worlds())`` driving a waiter against a fixed
+  scripted fake (per example), and server mode (``fake.serve()``) against moto's server in
+  requests per second from 4 client threads (target: at least 1.0).
 
 Rows whose prerequisites are missing (mypy-boto3-amplify, moto, aiobotocore, pytest-xdist, an
-operation the fake does not serve yet) are printed as skipped, with the reason. No timing is
+operation the fake does not serve yet) are printed as skipped, with the reason; ``nox -s
+bench`` runs every row in an environment with the ``bench`` extra (moto[server]). No timing is
 ever asserted: the script prints ratios, and "pass"/"MISS" against the project's targets.
 """
 
@@ -86,7 +96,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 REGION = "us-east-1"
-ALL_ROWS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9")
+ALL_ROWS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B11", "B12")
 
 
 # ----------------------------------------------------------------------------- configuration
@@ -244,6 +254,7 @@ class Row:
     base: list[float] = field(default_factory=list)
     unit: str = "ms"
     target: float | None = None  # the value must be <= target; None: information only
+    at_least: bool = False  # the value must be >= target instead (a rate: higher is better)
     value: float | None = None  # shown instead of the ratio of medians
     value_text: str = ""
     note: str = ""
@@ -267,7 +278,7 @@ def _brief(error: BaseException, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-_SCALE = {"s": 1.0, "ms": 1e3, "us": 1e6, "MiB": 1.0}
+_SCALE = {"s": 1.0, "ms": 1e3, "us": 1e6, "MiB": 1.0, "rps": 1.0}
 
 
 def _number(value: float) -> str:
@@ -304,6 +315,9 @@ def render(rows: list[Row]) -> str:
         shown = row.value_text or ("-" if ratio is None else f"{ratio:.2f}")
         if row.target is None:
             target, verdict = "info", ""
+        elif row.at_least:
+            target = f">= {row.target:g}"
+            verdict = "pass" if ratio is not None and ratio >= row.target else "MISS"
         else:
             target = f"<= {row.target:g}"
             verdict = "pass" if ratio is not None and ratio <= row.target else "MISS"
@@ -565,7 +579,9 @@ def b1(cfg: Config) -> list[Row]:
 def b2_b3(cfg: Config, keys: set[str]) -> list[Row]:
     from pytest_amplify_jobs import generate_chain, stub_list_jobs
 
-    chain = generate_chain(jobs=10_000, page_size=50, seed=0)
+    # Model-complete on both sides: the hand-written Stubber validates its pages against the
+    # model, and the pages the service sends (the default, departures) lack required members.
+    chain = generate_chain(jobs=10_000, page_size=50, seed=0, model_complete=True)
     ours_client, base_client = new_client(), new_client()  # our probe stays off theirs
 
     def baseline() -> int:
@@ -577,7 +593,7 @@ def b2_b3(cfg: Config, keys: set[str]) -> list[Row]:
 
     def whole(jobs: int) -> Callable[[], int]:
         def run() -> int:
-            fresh = generate_chain(jobs=jobs, page_size=50, seed=0)
+            fresh = generate_chain(jobs=jobs, page_size=50, seed=0, model_complete=True)
             with stub_list_jobs(fresh, client=ours_client) as client:
                 return list_all(client, fresh.app_id, fresh.branch_name, 50)
 
@@ -1374,7 +1390,8 @@ def b9(cfg: Config) -> list[Row]:
     from pytest_amplify_jobs import fake_list_jobs
 
     app_id, branch, calls = "d1abcdefghijkl", "main", 100
-    fake = fake_list_jobs(seed=0)
+    # Model-complete: the Stubber validates the hand-written answers against the model.
+    fake = fake_list_jobs(seed=0, model_complete=True)
     with fake:
         history = fake.add_branch(app_id=app_id, branch_name=branch, jobs=20, finished=True)
     job = dict(history[0])
@@ -1455,6 +1472,17 @@ def _cpu() -> str:
     return platform.processor() or "unknown cpu"
 
 
+def service_rows() -> Any:
+    """``benchmarks/service_rows.py`` (B9's floor rows, B10-B12), imported once Hypothesis's
+    storage directory is set: it imports the package's strategies."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    try:
+        import service_rows as module
+    finally:
+        sys.path.pop(0)
+    return module
+
+
 def header(cfg: Config) -> str:
     from importlib.metadata import version
 
@@ -1507,7 +1535,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="rounds of the B7 suites, each run lasting 15-50 s (default 3; --quick: --repeat)",
     )
     parser.add_argument(
-        "--profile", action="store_true", help="also print a cProfile of the plugin side of B7"
+        "--profile",
+        action="store_true",
+        help="also print a cProfile of the plugin side of B7, and of the fake per call (B9)",
     )
     args = parser.parse_args(argv)
     if args.repeat < 1 or (args.repeat < 9 and not args.quick):
@@ -1536,6 +1566,7 @@ def main(argv: list[str] | None = None) -> int:
         suite_repeat=args.repeat if args.quick else args.suite_repeat,
     )
     started = time.perf_counter()
+    kit = sys.modules[__name__]
     rows: list[Row] = []
     try:
         steps: list[tuple[str, Callable[[], list[Row]]]] = [
@@ -1547,7 +1578,10 @@ def main(argv: list[str] | None = None) -> int:
             ("B6", lambda: b6(cfg)),
             ("B7", lambda: b7(cfg)),
             ("B8", lambda: b8(cfg)),
-            ("B9", lambda: b9(cfg)),
+            ("B9", lambda: b9(cfg) + service_rows().b9_floor(cfg, kit)),
+            ("B10", lambda: service_rows().b10_workflow(cfg, kit)),
+            ("B11", lambda: service_rows().b11_worlds(cfg, kit)),
+            ("B12", lambda: service_rows().b12_server(cfg, kit)),
         ]
         for key, step in steps:
             if key in args.rows:
@@ -1561,8 +1595,10 @@ def main(argv: list[str] | None = None) -> int:
         print(header(cfg))
         print(render(rows))
         print(f"total {time.perf_counter() - started:.0f} s")
-        if args.profile:
+        if args.profile and "B7" in args.rows:
             print(profile_b7(cfg))
+        if args.profile and "B9" in args.rows:
+            print(service_rows().profile_b9(kit))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

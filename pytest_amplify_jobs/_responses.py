@@ -41,6 +41,15 @@ _MAX_STEPS = 20
 _DEFAULT_HISTORY = 10
 
 
+# Operations that name something new: their names are made up, never drawn as existing.
+_CREATES_ITS_OWN = frozenset({"CreateApp", "CreateBranch"})
+
+
+def _members(operation: str) -> tuple[str, ...]:
+    shape = _model.operation(operation).input_shape
+    return tuple(shape.members) if shape is not None else ()
+
+
 def operation_of(name: object, parameter: str = "operation_name") -> str:
     """The operation for ``"GetJob"`` or botocore's method name ``"get_job"``.
 
@@ -134,6 +143,7 @@ class ResponseScript:
         self._started: dict[tuple[str, str], str] = {}  # the latest job started per branch
         self._reserved: dict[tuple[str, str], str] = {}  # CreateDeployment's latest job id
         self._kinds: dict[str, str] = {}  # app id -> "manual" / "repository", once settled
+        self._created = 0  # names made up for resources the script creates
         self._answered = 0
 
     @classmethod
@@ -214,8 +224,10 @@ class ResponseScript:
             assert self._branch is not None
             params["appId"] = self._branch[0]
         if "branchName" in members and "branchName" not in params:
-            known = [b for (a, b) in self.store.branches if a == params["appId"]]
-            if self._branch is not None and self._branch[0] == params["appId"]:
+            # UpdateWebhook names a branch but no app: the latest branch's app.
+            app_id = params.get("appId", self._branch[0] if self._branch else "")
+            known = [b for (a, b) in self.store.branches if a == app_id]
+            if self._branch is not None and self._branch[0] == app_id:
                 params["branchName"] = self._branch[1]
             elif known:
                 params["branchName"] = known[0]
@@ -224,7 +236,7 @@ class ResponseScript:
             self._draw_branch(operation, params)
             assert self._branch is not None
             params.setdefault("branchName", self._branch[1])
-            key = (params["appId"], params["branchName"])
+            key = (params.get("appId", self._branch[0]), params["branchName"])
         elif "appId" in members and params["appId"] not in self.store.apps:
             self.store.new_app(params["appId"])
         if "jobType" in members and "jobType" not in params:
@@ -239,6 +251,91 @@ class ResponseScript:
             else:
                 params["sourceUrl"] = f"s3://amplify-deploys-{key[0]}/deploy.zip"
         return params
+
+    def _fresh(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        """CreateApp and CreateBranch name what does not exist yet: a new app's name, a new
+        branch of the latest (or a drawn) app."""
+        self._created += 1
+        if operation == "CreateApp":
+            params.setdefault("name", f"generated-app-{self._created}")
+            return params
+        if "appId" not in params:
+            if self._branch is None:
+                self._draw_branch(operation, {})
+            assert self._branch is not None
+            params["appId"] = self._branch[0]
+        elif params["appId"] not in self.store.apps:
+            self.store.new_app(params["appId"])
+        params.setdefault("branchName", f"feature/generated-{self._created}")
+        return params
+
+    def _prerequisites(self, operation: str, params: dict[str, Any]) -> None:
+        """Create what the call names but the caller left out (a webhook, a domain, a backend
+        environment, an artifact, a taggable ARN) through the fake's own handlers, so the
+        response answers a call on something that exists."""
+        store = self.store
+        if "appId" not in params and (self._branch is None or not store.branches):
+            self._draw_branch(operation, {})  # a call that names no app still needs one
+        app_id = params.get("appId") or (self._branch[0] if self._branch else "")
+        branch = params.get("branchName") or next(
+            (b for (a, b) in store.branches if a == app_id), ""
+        )
+
+        def create(name: str, **given: Any) -> dict[str, Any]:
+            return HANDLERS[name](store, {"appId": app_id, **given})
+
+        if "webhookId" in _members(operation) and "webhookId" not in params:
+            hook = create("CreateWebhook", branchName=branch)["webhook"]
+            params["webhookId"] = hook["webhookId"]
+        if "domainName" in _members(operation) and "domainName" not in params:
+            self._created += 1
+            name = f"example{self._created}.com"
+            if operation != "CreateDomainAssociation":
+                settings = [{"prefix": "www", "branchName": branch}]
+                create("CreateDomainAssociation", domainName=name, subDomainSettings=settings)
+            params["domainName"] = name
+        if operation == "CreateDomainAssociation":
+            params.setdefault("subDomainSettings", [{"prefix": "www", "branchName": branch}])
+        if "environmentName" in _members(operation) and "environmentName" not in params:
+            self._created += 1
+            name = f"staging{self._created}"
+            if operation != "CreateBackendEnvironment":
+                create("CreateBackendEnvironment", environmentName=name)
+            params["environmentName"] = name
+        if operation == "GetArtifactUrl" and "artifactId" not in params:
+            params["artifactId"] = self._some_artifact()
+        if "resourceArn" in _members(operation) and "resourceArn" not in params:
+            app = store.apps.get(app_id) or next(iter(store.apps.values()))
+            params["resourceArn"] = app["appArn"]
+        if operation == "TagResource":
+            params.setdefault("tags", {"team": "web"})
+        if operation == "UntagResource":
+            params.setdefault("tagKeys", ["team"])
+        if operation == "ListArtifacts":
+            params["jobId"] = self._built_job(app_id, branch, params.get("jobId", ""))
+
+    def _built_job(self, app_id: str, branch: str, job_id: str) -> str:
+        """A job with a build's artifacts: the one named if it succeeded, else one that did
+        (a build that succeeds now, when none has)."""
+        state = self.store.branches[(app_id, branch)]
+        named = next((j for j in state.jobs if j["jobId"] == job_id), None)
+        if named is not None and self.store.has_artifacts(state, named):
+            return job_id
+        built = next((j["jobId"] for j in state.jobs if self.store.has_artifacts(state, j)), None)
+        if built is not None:
+            return str(built)
+        job = self.store.add_job(app_id, branch, "RUNNING", "RELEASE", None, auto=False)
+        self.store.set_status(state, job, "SUCCEED")
+        return str(job["jobId"])
+
+    def _some_artifact(self) -> str:
+        assert self._branch is not None
+        app_id, branch = self._branch
+        job_id = self._built_job(app_id, branch, "")
+        listed = HANDLERS["ListArtifacts"](
+            self.store, {"appId": app_id, "branchName": branch, "jobId": job_id}
+        )["artifacts"]
+        return str(listed[0]["artifactId"]) if listed else "0"
 
     def _settle_kind(self, operation: str, app_id: str | None) -> None:
         """An app the script made up takes the kind its first job-starting call needs: a
@@ -292,7 +389,12 @@ class ResponseScript:
         violations = [v for v in request_violations(given, operation) if v.value is not None]
         if violations:
             raise InvalidRequest(violations, operation)
-        params = self._filled(operation, given)
+        if operation in _CREATES_ITS_OWN:
+            params = self._fresh(operation, given)
+        else:
+            params = self._filled(operation, given)
+            with self.store.lock:
+                self._prerequisites(operation, params)
         violations = request_violations(params, operation)
         if violations:
             raise InvalidRequest(violations, operation)

@@ -195,7 +195,11 @@ def parse_request(
 ) -> tuple[str | None, dict[str, Any]]:
     """The operation and parameters of a real HTTP request, typed by the model.
 
-    Returns ``(None, {})`` when no operation has that method and path.
+    Returns ``(None, {})`` when no operation has that method and path. A list member sent in
+    the query string is read whole, each repeat one item:
+
+    >>> parse_request("DELETE", "https://amplify/tags/arn%3Aaws%3Aamplify?tagKeys=a&tagKeys=b", None)
+    ('UntagResource', {'resourceArn': 'arn:aws:amplify', 'tagKeys': ['a', 'b']})
     """
     split = urllib.parse.urlsplit(url)
     routed = match_route(method, split.path)
@@ -218,7 +222,10 @@ def parse_request(
         location = member.serialization.get("location")
         wire_name = member.serialization.get("name", name)
         if location == "querystring" and wire_name in query:
-            params[name] = _typed(member, query[wire_name][0])
+            # A list member is repeated in the query string (``?tagKeys=a&tagKeys=b``): all
+            # its values, in order; any other member is its first value.
+            values = query[wire_name]
+            params[name] = _typed(member, values if member.type_name == "list" else values[0])
     if body:
         text = body.decode() if isinstance(body, bytes) else body
         try:

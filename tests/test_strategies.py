@@ -237,7 +237,7 @@ BAD: list[tuple[Callable[..., st.SearchStrategy[Any]], dict[str, Any], str]] = [
         r"errors=\['Nope'\] has 'Nope', which the model does not know; allowed: BadRequestException",
     ),
     (aj.list_jobs_chains, {"errors": []}, r"errors=\[\] is empty"),
-    (aj.list_jobs_chains, {"errors": 1}, r"errors=1 must be a collection"),
+    (aj.list_jobs_chains, {"errors": 1}, r"errors=1 must be True, False, or a collection"),
     (aj.list_jobs_chains, {"app_id": "Abc"}, r"app_id='Abc' is rejected by the model"),
     (aj.list_jobs_chains, {"branch_name": "x" * 300}, r"branch_name=.* maximum 255"),
     (aj.list_jobs_chains, {"realistic": None}, r"realistic=None must be True or False"),

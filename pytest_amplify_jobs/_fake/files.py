@@ -380,6 +380,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         super().setup()
         # Every read of the connection: a client that stalls is dropped after this long.
         self.connection.settimeout(self.server.files.read_timeout)
+        # Headers and body go out in two writes: without this, Nagle's algorithm holds the
+        # body back about 40 ms on every answer.
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def parse_request(self) -> bool:
         if not super().parse_request():

@@ -480,7 +480,7 @@ class FakeListJobs(Mode, ResourcesFacade):
     def apps(self) -> list[dict[str, Any]]:
         """Every app the fake serves, as GetApp shows it (copies)."""
         with self._lock:
-            return [dict(app) for app in self._store.apps.values()]
+            return [self._store.app_view(app_id) for app_id in self._store.apps]
 
     def branch_info(self, app_id: str, branch_name: str) -> dict[str, Any]:
         """The branch as GetBranch shows it now (a copy), without counting a call."""
@@ -582,6 +582,7 @@ class FakeListJobs(Mode, ResourcesFacade):
             files.on_get("logs/", self._serve_log)
             files.on_get("artifacts/", self._serve_artifact)
             files.on_post("webhooks/", self._store.resources.receive_webhook)
+            files.on_get("access-logs/", self._store.access_log)
             self._files = files
         return self._files.url(path)
 
@@ -690,6 +691,8 @@ class FakeListJobs(Mode, ResourcesFacade):
                 )
             if self._server is not None:
                 lines.append(f"served at {self._server.url}")
+                for error in self._server.errors:  # the fake's own failures, never a client's
+                    lines.append(f"server error: {error.splitlines()[0]}")
             lines.append(f"requests ({len(self._requests)}):")
             for r in self._requests:
                 shown = ", ".join(f"{k}={short_repr(v, 30)}" for k, v in r.params.items())

@@ -33,10 +33,99 @@ from pytest_amplify_jobs._fake.resources import Resources
 from pytest_amplify_jobs._text import short_repr
 from pytest_amplify_jobs._world import schedule_route
 
-__all__ = ["OBSERVING", "Branch", "ServiceError", "Store", "default_page_size"]
+__all__ = [
+    "ARTIFACT_FILE",
+    "BRANCHES_PER_APP",
+    "OBSERVING",
+    "Branch",
+    "ServiceError",
+    "Store",
+    "default_page_size",
+]
 
 # Operations that observe a branch's jobs: each such call moves started jobs one step.
 OBSERVING = frozenset({"ListJobs", "GetJob", "GetBranch"})
+
+
+# Quotas (https://docs.aws.amazon.com/amplify/latest/userguide/quotas-chapter.html): branches
+# per app are enforced by CreateBranch; the 25 apps per region are a default AWS raises on
+# request, so CreateApp does not enforce them.
+BRANCHES_PER_APP = 50
+
+# The texts of the refusals of apps, branches, artifacts, access logs and tags. They belong in
+# errors.MESSAGES (one table of texts) and move there with its owner's agreement.
+# aws-amplify/amplify-hosting#2604 (CreateBranch of an existing branch, HTTP 400):
+BRANCH_EXISTS = "Failed to create branch. The branch {} already exists for the app {}"
+# ours (unpublished), in the style of the above:
+BRANCH_LIMIT = "Failed to create branch. The app {} already has the maximum of {} branches."
+ARTIFACT_NOT_FOUND = "Artifact {} not found."
+RESOURCE_NOT_FOUND = "Resource {} not found."
+TAG_LIMIT = "Resource {} cannot have more than {} tags."
+LOG_RANGE = "startTime must not be after endTime."
+
+#: The file a build's artifacts are in (GetJob's ``artifactsUrl``, ListArtifacts).
+ARTIFACT_FILE = "artifacts.zip"
+
+_PRODUCTION = "PRODUCTION"
+_NO_STAGE = "NONE"  # the stage of a branch created without one (departure stage-none)
+# Jobs that deployed, or failed to: what an app's productionBranch reports.
+_DEPLOYED = ("SUCCEED", "FAILED")
+# What the service sets on an app created without them (tests/published/001_CreateApp_*.json).
+_APP_DEFAULTS: dict[str, Any] = {
+    "enableBranchAutoBuild": False,
+    "enableBranchAutoDeletion": False,
+    "enableBasicAuth": False,
+    "customRules": [],
+    "enableAutoBranchCreation": False,
+}
+# Members of a request that name the resource rather than set it.
+_NAMING = frozenset({"appId", "branchName", "appArn", "branchArn"})
+
+# The fields of an access log, in order (Amplify's CSV: CloudFront's standard log fields).
+_LOG_FIELDS = (
+    "date",
+    "time",
+    "x-edge-location",
+    "sc-bytes",
+    "c-ip",
+    "cs-method",
+    "cs(Host)",
+    "cs-uri-stem",
+    "sc-status",
+    "cs(Referer)",
+    "cs(User-Agent)",
+    "cs-uri-query",
+    "cs(Cookie)",
+    "x-edge-result-type",
+    "x-edge-request-id",
+    "x-host-header",
+    "cs-protocol",
+    "cs-bytes",
+    "time-taken",
+    "x-forwarded-for",
+    "ssl-protocol",
+    "ssl-cipher",
+    "x-edge-response-result-type",
+    "cs-protocol-version",
+    "fle-status",
+    "fle-encrypted-fields",
+    "c-port",
+    "time-to-first-byte",
+    "x-edge-detailed-result-type",
+    "sc-content-type",
+    "sc-content-len",
+    "sc-range-start",
+    "sc-range-end",
+)
+# The requests of a log: (uri, status, bytes, content type).
+_LOG_REQUESTS = (
+    ("/", 200, 2001, "text/html"),
+    ("/assets/index.js", 200, 48213, "application/javascript"),
+    ("/assets/index.css", 200, 5120, "text/css"),
+    ("/favicon.ico", 304, 0, "image/x-icon"),
+    ("/missing", 404, 512, "text/html"),
+)
+_EDGES = ("IAD89-C1", "FRA56-P7", "NRT57-P2", "SFO53-C1")
 
 
 def _quote(text: str) -> str:
@@ -697,16 +786,20 @@ class Store:
     ) -> list[dict[str, Any]]:
         """The steps GetJob shows, each with the ``logUrl`` of its log (and BUILD's
         ``artifactsUrl`` once it succeeded), as the service sends them."""
-        meta = branch.meta.get(job["jobId"])
-        steps = _generate.build_steps(
-            job, meta.built_from if meta else None, fails_at=meta.fails_at if meta else None
-        )
+        steps = self.built_steps(branch, job)
         base = f"{app_id}/{_quote(branch_name)}/{job['jobId'].zfill(10)}"
         for step in steps:
             step["logUrl"] = self.file_url(f"logs/{base}/{step['stepName']}/log.txt")
             if step["stepName"] == "BUILD" and step["status"] == "SUCCEED":
                 step["artifactsUrl"] = self.file_url(f"artifacts/{base}/BUILD/artifacts.zip")
         return steps
+
+    def built_steps(self, branch: Branch, job: dict[str, Any]) -> list[dict[str, Any]]:
+        """The job's steps without their URLs (handing out a URL starts the local endpoint)."""
+        meta = branch.meta.get(job["jobId"])
+        return _generate.build_steps(
+            job, meta.built_from if meta else None, fails_at=meta.fails_at if meta else None
+        )
 
     def file_url(self, path: str) -> str:
         """The URL of a file: on the fake's local endpoint when it has one, else in the form
@@ -884,12 +977,322 @@ class Store:
         self.reach_app("ListApps", None)
         ids = list(self.apps)
         start = self.offset("ListApps", None, token_text)
-        page = [self.apps[i] for i in ids[start : start + size]]
+        page = [self.app_view(i) for i in ids[start : start + size]]
         return page, self.issue_offset("ListApps", None, start + size, len(ids))
 
     def get_branch(self, app_id: str, branch_name: str) -> dict[str, Any]:
         self.observe(app_id, branch_name, "GetBranch")
         return self.branch_view(app_id, branch_name)
+
+    # ------------------------------------------------- apps and branches: create, update, delete
+
+    def app_view(self, app_id: str) -> dict[str, Any]:
+        """The App as GetApp shows it: ``productionBranch`` derived from the store.
+
+        It names the app's first branch whose stage is ``PRODUCTION`` (none: no
+        ``productionBranch``), with the ``status`` and ``endTime`` (``lastDeployTime``) of its
+        newest job that deployed or failed to (a cancelled job deployed nothing, and
+        ``CANCELLED`` is longer than the 7 characters the model allows the member).
+        """
+        out = dict(self.apps[app_id])
+        out.pop("productionBranch", None)
+        for (owner, name), branch in self.branches.items():
+            if owner != app_id or branch.info.get("stage") != _PRODUCTION:
+                continue
+            production: dict[str, Any] = {"branchName": name}
+            deployed = next((j for j in branch.jobs if j["status"] in _DEPLOYED), None)
+            if deployed is not None:
+                production["status"] = deployed["status"]
+                production["lastDeployTime"] = deployed["endTime"]
+            out["productionBranch"] = production
+            break
+        return out
+
+    def create_app(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """CreateApp: a new app, connected to a repository when ``repository`` is given, else
+        deployed manually; the members given, the service's defaults for the rest.
+
+        Amplify's default quota of 25 apps per region is adjustable on request: not enforced.
+        """
+        self.reach_app("CreateApp", None)
+        while True:  # ids derive from the seed and how many apps were added: unique in practice
+            identity = self.seed * 1_000_003 + self.apps_added
+            self.apps_added += 1
+            app_id = _generate.draw_app_id(RandomChoices(identity))
+            if app_id not in self.apps:
+                break
+        account = next(
+            (a for a in map(self.account_of_app, self.apps) if a), _generate.account_from(0)
+        )
+        app = _generate.draw_app(
+            RandomChoices(identity),
+            app_id=app_id,
+            region=self.region,
+            account=account,
+            complete=self.complete,
+            manual=not params.get("repository"),
+        )
+        if not self.complete:  # departure app-unset-members: only what was set
+            for member in ("description", "repository", "environmentVariables"):
+                app.pop(member, None)
+        app.update(_APP_DEFAULTS)
+        app.update(_members_of(_app_shape(), params))
+        app["createTime"] = app["updateTime"] = self.now()
+        return self.app_view(self.put_app(app)["appId"])
+
+    def update_app(self, app_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """UpdateApp: the members given replace the app's; ``updateTime`` moves."""
+        app = self.reach_app("UpdateApp", app_id)
+        assert app is not None
+        app.update(_members_of(_app_shape(), params))
+        app["updateTime"] = self.now()
+        return self.app_view(app_id)
+
+    def delete_app(self, app_id: str) -> dict[str, Any]:
+        """DeleteApp: the app goes with its branches, their jobs, and (``store.resources``)
+        its webhooks, domain associations and backend environments. Returns the app."""
+        self.reach_app("DeleteApp", app_id)
+        app = self.app_view(app_id)
+        for key in [key for key in self.branches if key[0] == app_id]:
+            self.drop_branch(key)
+        del self.apps[app_id]
+        self.resources.forget_app(app_id)
+        return app
+
+    def create_branch(self, app_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """CreateBranch: a new branch without jobs, the members given and the service's
+        defaults (``stage`` ``"NONE"`` when none is given: departure ``stage-none``; with
+        ``complete``, the stage its name suggests). The call is the branch's first.
+
+        Refused when the branch exists, and beyond :data:`BRANCHES_PER_APP`.
+        """
+        branch_name = params["branchName"]
+        fault = self.take_fault(app_id, branch_name, "CreateBranch")
+        if fault is not None:
+            raise ServiceError(
+                fault[0], fault[1] or _model.model().error_message(fault[0], "CreateBranch")
+            )
+        self.tick(1)
+        app = self.apps.get(app_id)
+        if app is None:
+            raise ServiceError(NOT_FOUND, MESSAGES["app-not-found"].format(app_id))
+        if (app_id, branch_name) in self.branches:
+            raise ServiceError("BadRequestException", BRANCH_EXISTS.format(branch_name, app_id))
+        if sum(1 for owner, _ in self.branches if owner == app_id) >= BRANCHES_PER_APP:
+            raise ServiceError(
+                "LimitExceededException", BRANCH_LIMIT.format(app_id, BRANCHES_PER_APP)
+            )
+        stage = params.get("stage")
+        if self.complete:
+            info = _generate.build_branch(app, branch_name, self.now(), stage=stage)
+        else:  # departure branch-unset-members: only what was set
+            info = _generate.build_branch(
+                app, branch_name, self.now(), complete=False, stage=_NO_STAGE
+            )
+            info["stage"] = stage or _NO_STAGE
+        info.update(_members_of(_branch_shape(), params))
+        self.branches[(app_id, branch_name)] = Branch([], calls=1, info=info)
+        return self.branch_view(app_id, branch_name)
+
+    def update_branch(
+        self, app_id: str, branch_name: str, params: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """UpdateBranch: the members given replace the branch's; ``updateTime`` moves."""
+        branch = self.observe(app_id, branch_name, "UpdateBranch")
+        branch.info.update(_members_of(_branch_shape(), params))
+        branch.info["updateTime"] = self.now()
+        return self.branch_view(app_id, branch_name)
+
+    def delete_branch(self, app_id: str, branch_name: str) -> dict[str, Any]:
+        """DeleteBranch: the branch goes with its jobs, its tokens and (``store.resources``)
+        its webhooks. Returns the branch as it was."""
+        self.observe(app_id, branch_name, "DeleteBranch")
+        view = self.branch_view(app_id, branch_name)
+        self.drop_branch((app_id, branch_name))
+        self.resources.forget_branch(app_id, branch_name)
+        return view
+
+    def drop_branch(self, key: tuple[str, str]) -> None:
+        """Forget a branch, its jobs, their scripted moves and its tokens."""
+        branch = self.branches.pop(key)
+        arns = {job["jobArn"] for job in branch.jobs}
+        for transition in self.transitions:
+            if transition.job_arn in arns:
+                transition.applied = True
+        self.tokens = {
+            text: token
+            for text, token in self.tokens.items()
+            if (token.app_id, token.branch_name) != key
+        }
+
+    # ------------------------------------------------------------------------------ artifacts
+
+    @staticmethod
+    def artifact_id(job: Mapping[str, Any]) -> str:
+        """The id of a job's build artifacts: UUID-shaped, derived from its ARN (ours: the
+        service's ids are opaque)."""
+        h = hashlib.sha256(f"{job['jobArn']}/{ARTIFACT_FILE}".encode()).hexdigest()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+
+    def has_artifacts(self, branch: Branch, job: dict[str, Any]) -> bool:
+        """Whether the job built (its BUILD step succeeded): GetJob shows ``artifactsUrl``."""
+        return any(
+            step["stepName"] == "BUILD" and step["status"] == "SUCCEED"
+            for step in self.built_steps(branch, job)
+        )
+
+    def list_artifacts(
+        self, app_id: str, branch_name: str, job_id: str, token_text: str | None, size: int
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of a job's artifacts: the build's ``artifacts.zip`` once it built."""
+        branch = self.observe(app_id, branch_name, "ListArtifacts")
+        job = self.job(branch, app_id, branch_name, job_id)
+        artifacts = []
+        if self.has_artifacts(branch, job):
+            artifacts.append(
+                {"artifactFileName": ARTIFACT_FILE, "artifactId": self.artifact_id(job)}
+            )
+        listing = f"{app_id}/{branch_name}/{job['jobId']}"
+        start = self.offset("ListArtifacts", listing, token_text)
+        token = self.issue_offset("ListArtifacts", listing, start + size, len(artifacts))
+        return artifacts[start : start + size], token
+
+    def get_artifact_url(self, artifact_id: str) -> str:
+        """The URL of an artifact (served by the fake's local endpoint); a call on its branch."""
+        for (app_id, branch_name), branch in self.branches.items():
+            for job in branch.jobs:
+                if self.artifact_id(job) == artifact_id and self.has_artifacts(branch, job):
+                    self.observe(app_id, branch_name, "GetArtifactUrl")
+                    base = f"{app_id}/{_quote(branch_name)}/{job['jobId'].zfill(10)}"
+                    return self.file_url(f"artifacts/{base}/BUILD/{ARTIFACT_FILE}")
+        self.reach_app("GetArtifactUrl", None)
+        raise ServiceError(NOT_FOUND, ARTIFACT_NOT_FOUND.format(artifact_id))
+
+    # ---------------------------------------------------------------------------- access logs
+
+    def generate_access_logs(
+        self,
+        app_id: str,
+        domain_name: str,
+        start: dt.datetime | None,
+        end: dt.datetime | None,
+    ) -> str:
+        """GenerateAccessLogs: the URL of the CSV of the domain's requests from ``start`` to
+        ``end`` (defaults: the day before now), served by :meth:`access_log`.
+
+        Any domain is accepted: ``store.resources`` offers no look-up of an app's domain
+        associations yet.
+        """
+        self.reach_app("GenerateAccessLogs", app_id)
+        end = end if end is not None else self.now()
+        start = start if start is not None else end - dt.timedelta(days=1)
+        if start > end:
+            raise ServiceError("BadRequestException", LOG_RANGE)
+        first, last = int(start.timestamp()), int(end.timestamp())
+        return self.file_url(f"access-logs/{app_id}/{domain_name}/{first}-{last}.csv")
+
+    def access_log(self, path: str) -> tuple[str, bytes] | None:
+        """The file behind :meth:`generate_access_logs`' URL: a CSV in the form of Amplify's
+        access logs (CloudFront's standard log fields), a few requests derived from the path,
+        inside its time range. None (404) for a path it did not hand out.
+
+        >>> store = Store(seed=0, region="us-east-1")
+        >>> _ = store.new_app("d1abc")
+        >>> kind, body = store.access_log("access-logs/d1abc/example.com/1704067200-1704070800.csv")
+        >>> kind, body.decode().splitlines()[1].split(",")[:9]
+        ('text/csv', ['2024-01-01', '00:00:00', 'IAD89-C1', '2311', '192.0.2.191', 'GET', 'example.com', '/', '200'])
+        """
+        parts = path.split("/")
+        if len(parts) != 4 or parts[0] != "access-logs" or parts[1] not in self.apps:
+            return None
+        _kind, _app, domain, span = parts
+        first, _, last = span.removesuffix(".csv").partition("-")
+        if not (first.isdigit() and last.isdigit()) or int(first) > int(last):
+            return None
+        lines = [",".join(_LOG_FIELDS)]
+        count = len(_LOG_REQUESTS)
+        for index, (uri, status, size, kind) in enumerate(_LOG_REQUESTS):
+            when = dt.datetime.fromtimestamp(
+                int(first) + (int(last) - int(first)) * index // count, dt.timezone.utc
+            )
+            flavour = _generate.mix(int(first) + index, 13)
+            result = "Hit" if index else "Miss"
+            lines.append(
+                ",".join(
+                    (
+                        when.strftime("%Y-%m-%d"),
+                        when.strftime("%H:%M:%S"),
+                        _EDGES[flavour % len(_EDGES)],
+                        str(size + 310),
+                        f"192.0.2.{15 + flavour % 200}",
+                        "GET",
+                        domain,
+                        uri,
+                        str(status),
+                        "-",
+                        "Mozilla/5.0%20(X11;%20Linux%20x86_64)",
+                        "-",
+                        "-",
+                        result if status < 400 else "Error",
+                        base64.urlsafe_b64encode(flavour.to_bytes(8, "big") * 5).decode()[:56],
+                        domain,
+                        "https",
+                        "512",
+                        f"0.{(flavour % 90) + 5:03d}",
+                        "-",
+                        "TLSv1.3",
+                        "TLS_AES_128_GCM_SHA256",
+                        result if status < 400 else "Error",
+                        "HTTP/2.0",
+                        "-",
+                        "-",
+                        str(40000 + flavour % 20000),
+                        f"0.{(flavour % 80) + 4:03d}",
+                        result if status < 400 else "Error",
+                        kind,
+                        str(size),
+                        "-",
+                        "-",
+                    )
+                )
+            )
+        return "text/csv", ("\n".join(lines) + "\n").encode()
+
+    # ----------------------------------------------------------------------------------- tags
+
+    def tagged(self, operation: str, arn: str) -> dict[str, Any]:
+        """The app (its record) or branch (its ``info``) of an ARN, whose ``tags`` member
+        holds its tags; a call on it. ``ResourceNotFoundException`` for any other ARN."""
+        for app in self.apps.values():
+            if app["appArn"] == arn:
+                self.reach_app(operation, app["appId"])
+                return app
+        for (app_id, branch_name), branch in self.branches.items():
+            if branch.info.get("branchArn") == arn:
+                return self.observe(app_id, branch_name, operation).info
+        self.reach_app(operation, None)
+        raise ServiceError("ResourceNotFoundException", RESOURCE_NOT_FOUND.format(arn))
+
+    def tag_resource(self, arn: str, tags: Mapping[str, str]) -> None:
+        """TagResource: add or replace tags (at most the model's 50 per resource)."""
+        record = self.tagged("TagResource", arn)
+        merged = {**record.get("tags", {}), **tags}
+        if len(merged) > _tags_limit():
+            raise ServiceError("BadRequestException", TAG_LIMIT.format(arn, _tags_limit()))
+        record["tags"] = merged
+
+    def untag_resource(self, arn: str, keys: Sequence[str]) -> None:
+        """UntagResource: remove tags (unknown keys are ignored); no tags left, no member."""
+        record = self.tagged("UntagResource", arn)
+        kept = {k: v for k, v in record.get("tags", {}).items() if k not in keys}
+        if kept:
+            record["tags"] = kept
+        else:
+            record.pop("tags", None)
+
+    def list_tags(self, arn: str) -> dict[str, str]:
+        """ListTagsForResource: the resource's tags."""
+        return dict(self.tagged("ListTagsForResource", arn).get("tags", {}))
 
     # ------------------------------------------------------------------------------ tokens
 
@@ -947,3 +1350,27 @@ def _account_of_jobs(jobs: Sequence[Mapping[str, Any]]) -> str | None:
     for job in jobs:
         return str(job["jobArn"].split(":")[4])
     return None
+
+
+@functools.cache
+def _app_shape() -> Any:
+    return _model.operation("GetApp").output_shape.members["app"]  # type: ignore[union-attr]
+
+
+@functools.cache
+def _branch_shape() -> Any:
+    return _model.operation("GetBranch").output_shape.members["branch"]  # type: ignore[union-attr]
+
+
+@functools.cache
+def _tags_limit() -> int:
+    shape = _model.operation("TagResource").input_shape
+    assert shape is not None
+    limit: int = shape.members["tags"].metadata["max"]
+    return limit
+
+
+def _members_of(shape: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The request's members that ``shape`` (App, Branch) holds, as given: what a create or
+    update sets (tokens such as ``oauthToken`` are not in the shape, so never shown)."""
+    return {k: v for k, v in params.items() if k in shape.members and k not in _NAMING}

@@ -128,12 +128,6 @@ def _list_apps(store: Store, params: dict[str, Any]) -> dict[str, Any]:
     return _listing("apps", *store.list_apps(params.get("nextToken"), size))
 
 
-def _get_app(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    app = store.reach_app("GetApp", params["appId"])
-    assert app is not None
-    return {"app": app}
-
-
 # operation -> handler(store, validated params) -> response body (without ResponseMetadata)
 HANDLERS: dict[str, Callable[[Store, dict[str, Any]], dict[str, Any]]] = {
     "ListJobs": _list_jobs,
@@ -146,7 +140,6 @@ HANDLERS: dict[str, Callable[[Store, dict[str, Any]], dict[str, Any]]] = {
     "ListBranches": _list_branches,
     "GetBranch": _get_branch,
     "ListApps": _list_apps,
-    "GetApp": _get_app,
     **APP_HANDLERS,
     **RESOURCE_HANDLERS,
 }

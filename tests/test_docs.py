@@ -1,0 +1,267 @@
+"""The documentation runs: every ```python block of docs/**/*.md and README.md, and the pictures drawn from the code's output.
+
+How a block runs, by what it is and the HTML comment just before its fence:
+
+- a block defining ``test_*`` functions is a pytest test file: written out and run through
+  ``pytester`` (in process, ``--disable-socket`` as in a user's suite), every test must pass;
+- any other block is executed in a fresh namespace; a top-level expression ending in
+  ``# => <repr>`` must evaluate to that repr; a block starting with ``>>>`` is a doctest;
+- ``<!-- docs: no-run (why) -->``: compiled for syntax only, the reason is shown on the page;
+- ``<!-- docs: continue (why) -->``: executed in the namespace of the previous block of the page;
+- ``<!-- docs: sockets -->``: sockets allowed, to 127.0.0.1 only;
+- ``<!-- docs: fails (why) -->``: a test file whose run must fail with a Hypothesis
+  "Falsifying example" (a page showing the bug a property finds).
+
+Each block's id is its file and the line of its fence: ``docs/fake.md:12``.
+"""
+
+from __future__ import annotations
+
+import ast
+import doctest
+import importlib
+import importlib.util
+import pathlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import hypothesis
+import pytest
+
+import pytest_amplify_jobs
+import pytest_amplify_jobs.cli
+import pytest_amplify_jobs.strategies
+
+# pytester's in-process runs restore sys.modules afterwards: a module first imported inside one
+# would be imported anew by the next, with classes that are no longer the ones the package's
+# isinstance checks know. Import everything the blocks use before any run.
+for _name in pytest_amplify_jobs.__all__:
+    getattr(pytest_amplify_jobs, _name)
+for _module in ("boto3", "botocore.session", "botocore.stub", "hypothesis"):
+    importlib.import_module(_module)
+
+_FIND_ONLY = "docs-find-only"
+hypothesis.settings.register_profile(
+    _FIND_ONLY,
+    phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+    database=None,
+    deadline=None,
+)
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+PAGES = [*sorted(DOCS.rglob("*.md")), ROOT / "README.md"]
+
+_FENCE = re.compile(r"^```python\s*$")
+_DIRECTIVE = re.compile(
+    r"^<!--\s*docs:\s*(?P<kinds>[a-z-]+(?:\s*,\s*[a-z-]+)*)\s*(?P<why>\(.*\))?\s*-->$"
+)
+_KINDS = {"no-run", "continue", "sockets", "fails"}
+_SHOWS = re.compile(r"#\s*=>\s*(?P<expected>.+?)\s*$")
+
+# README blocks that do not run as written: each keyed by a line of the block, with why (compiled,
+# not run). The README rewrite fixes or marks them (`<!-- docs: no-run (...) -->`) and empties this.
+README_KNOWN: dict[str, str] = {
+    "from myapp.deploys import list_all_jobs": "imports myapp, which does not exist",
+    "from myapp.deploys import deploy": "imports myapp, which does not exist",
+    "def test_latest_success_stops_early": "no `import pytest`; the body is `...`",
+    "@given(list_jobs_chains(errors=True))": "the body is `...`: the chain's calls are never made",
+    "my_script.count_failures": "`my_script` is not defined",
+    "def test_start_is_throttled": "no `import boto3`; `deploy` is not defined",
+    "def test_the_cli_deploys": "no imports (pytest, subprocess); the aws CLI needs credentials",
+    "def test_the_waiter_returns_the_final_status": "no imports; fails on purpose (the bug)",
+    "async def test_async_deploy_waiter": "no imports; needs aiobotocore and pytest-asyncio",
+    "validate_list_jobs_response(page)": "`page` is not defined",
+    "pages=[page_1, page_2]": "`page_1`, `page_2` are not defined",
+    'generate_chain(jobs=20, newest=["FAILED"])': "no `from pytest_amplify_jobs import generate_chain`",
+    "def start_with_retries": "no `import time`",
+}
+
+
+@dataclass(frozen=True)
+class Block:
+    path: pathlib.Path
+    line: int  # of the opening fence, 1-based
+    code: str
+    kinds: frozenset[str] = field(default_factory=frozenset)
+    previous: Block | None = None  # the block before it on the page (for `continue`)
+
+    @property
+    def id(self) -> str:
+        return f"{self.path.relative_to(ROOT)}:{self.line}"
+
+    @property
+    def is_test_file(self) -> bool:
+        try:
+            tree = ast.parse(self.code)
+        except SyntaxError:
+            return False
+        return any(
+            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.name.startswith("test")
+            for node in tree.body
+        )
+
+
+def blocks_of(path: pathlib.Path) -> list[Block]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found: list[Block] = []
+    index = 0
+    while index < len(lines):
+        if not _FENCE.match(lines[index]):
+            index += 1
+            continue
+        start = index
+        before = next((lines[i].strip() for i in range(start - 1, -1, -1) if lines[i].strip()), "")
+        directive = _DIRECTIVE.match(before)
+        kinds = (
+            frozenset(k.strip() for k in directive["kinds"].split(","))
+            if directive
+            else frozenset()
+        )
+        unknown = kinds - _KINDS
+        if unknown:
+            raise ValueError(f"{path}:{start + 1}: unknown docs directive {sorted(unknown)}")
+        end = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == "```")
+        found.append(
+            Block(
+                path=path,
+                line=start + 1,
+                code="\n".join(lines[start + 1 : end]) + "\n",
+                kinds=kinds,
+                previous=found[-1] if found else None,
+            )
+        )
+        index = end + 1
+    return found
+
+
+def _params() -> list[Any]:
+    params = []
+    for path in PAGES:
+        for block in blocks_of(path):
+            marks: list[Any] = []
+            if "sockets" in block.kinds:
+                marks += [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
+            if path.name == "README.md" and path.parent == ROOT:
+                for key, why in README_KNOWN.items():
+                    if key in block.code:
+                        marks.append(
+                            pytest.mark.xfail(
+                                reason=f"README does not run as written: {why}", run=False
+                            )
+                        )
+            params.append(pytest.param(block, id=block.id, marks=marks))
+    return params
+
+
+def _exec(block: Block, namespace: dict[str, Any]) -> None:
+    """Run a block statement by statement; check each ``expr  # => repr`` line."""
+    if block.code.lstrip().startswith(">>>"):
+        test = doctest.DocTestParser().get_doctest(
+            block.code, namespace, block.id, str(block.path), block.line
+        )
+        runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+        out: list[str] = []
+        runner.run(test, out=out.append)
+        assert runner.failures == 0, "".join(out)
+        return
+    lines = block.code.splitlines()
+    tree = ast.parse(block.code, filename=block.id)
+    for statement in tree.body:
+        shown = _SHOWS.search(lines[(statement.end_lineno or statement.lineno) - 1])
+        if isinstance(statement, ast.Expr) and shown:
+            expression = ast.Expression(statement.value)
+            value = eval(compile(expression, block.id, "eval"), namespace)
+            assert repr(value) == shown["expected"], (
+                f"{block.id}: line {block.line + statement.lineno} shows "
+                f"{shown['expected']}, the code gives {value!r}"
+            )
+        else:
+            exec(compile(ast.Module([statement], type_ignores=[]), block.id, "exec"), namespace)
+
+
+def _namespace_for(block: Block) -> dict[str, Any]:
+    if "continue" not in block.kinds:
+        return {"__name__": "__docs__"}
+    if block.previous is None:
+        raise ValueError(f"{block.id}: 'continue' on the first block of its page")
+    namespace = _namespace_for(block.previous)
+    _exec(block.previous, namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("block", _params())
+def test_example(block: Block, pytester: pytest.Pytester) -> None:
+    compile(block.code, block.id, "exec")  # every block, no-run ones included
+    if "no-run" in block.kinds:
+        return
+    if block.is_test_file or "fails" in block.kinds:
+        name = re.sub(r"\W", "_", f"test_{block.path.stem}_{block.line}")
+        pytester.makepyfile(**{name: block.code})
+        args = ["-p", "no:randomly", "-p", "no:cacheprovider", "--disable-socket"]
+        if "fails" in block.kinds:
+            # Finding the bug is what the page claims; shrinking it would take a minute.
+            args.append(f"--hypothesis-profile={_FIND_ONLY}")
+        profile = hypothesis.settings.get_current_profile_name()
+        try:
+            result = pytester.runpytest_inprocess(*args)
+        finally:
+            hypothesis.settings.load_profile(profile)
+        if "fails" in block.kinds:
+            assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()
+            result.stdout.fnmatch_lines(["*Falsifying example*"])
+        else:
+            outcomes = result.parseoutcomes()
+            assert result.ret == pytest.ExitCode.OK and outcomes.get("passed", 0) >= 1, (
+                f"{block.id}:\n{result.stdout.str()}"
+            )
+        return
+    _exec(block, _namespace_for(block))
+
+
+def test_every_page_has_blocks_and_known_readme_entries_still_exist() -> None:
+    assert all(
+        blocks_of(page)
+        for page in PAGES
+        if page.parent == DOCS
+        and page.name not in {"operations.md", "modes.md", "index.md", "reference.md"}
+    )
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    gone = [key for key in README_KNOWN if key not in readme]
+    assert not gone, f"README_KNOWN entries no longer in README.md, remove them: {gone}"
+
+
+def _load_gen_world() -> Any:
+    spec = importlib.util.spec_from_file_location("docs_gen_world", DOCS / "gen_world.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_world_timeline_is_the_codes_current_output() -> None:
+    gen_world = _load_gen_world()
+    page = gen_world.PAGE.read_text(encoding="utf-8")
+    assert page == gen_world.page_with(page, gen_world.fragment()), (
+        "docs/worlds.md's timeline is stale: run python docs/gen_world.py"
+    )
+
+
+def test_the_departures_page_is_the_departures_table() -> None:
+    from pytest_amplify_jobs import departures
+
+    section = (DOCS / "departures.md").read_text(encoding="utf-8")
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    assert [row.split("`")[1] for row in rows] == [d.name for d in departures()]
+    for row, departure in zip(rows, departures(), strict=True):
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert cells[1] == f"`{departure.shape}`", row
+        for member in departure.members:
+            assert f"`{member}`" in cells[2], (departure.name, member)
+        if departure.value is not None:
+            assert f'"{departure.value}"' in cells[2], row
+
+
+# The strict site build (`mkdocs build --strict`) takes 15 s or more: it is a step of .ci/run.
