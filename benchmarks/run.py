@@ -44,7 +44,7 @@ The rows (targets from issue 17, CPU unless a row says wall):
 - B5: what installing the plugin costs a suite that does not use it: the import time of its
   modules in a pytest run (``-X importtime``), and ``--collect-only`` CPU with the plugin
   installed against ``-p no:amplify_jobs``.
-- B6: listing 1,000 jobs in pages of 50 from ``fake_list_jobs``, against a floor (the same
+- B6: listing 1,000 jobs in pages of 50 from ``fake_amplify``, against a floor (the same
   pages as JSON encoded in advance, answered at ``before-send``: botocore's own request,
   event and parsing cost) and against moto listing 1,000 EventBridge Scheduler schedules.
 - B7: the downstream suite, generated into the temporary directory: 2,000 tests, each
@@ -980,11 +980,11 @@ def moto_listing(items: int, page_size: int) -> tuple[Callable[[], int], Any] | 
 
 
 def b6(cfg: Config) -> list[Row]:
-    from pytest_amplify_jobs import fake_list_jobs
+    from pytest_amplify_jobs import fake_amplify
 
     jobs, page_size = 1_000, 50
     pages = jobs // page_size
-    fake = fake_list_jobs(seed=0)
+    fake = fake_amplify(seed=0)
     fake_client = new_client()
     with fake:
         history = fake.add_branch(app_id="d1abcdefghijkl", branch_name="main", jobs=jobs)
@@ -1010,7 +1010,7 @@ def b6(cfg: Config) -> list[Row]:
     per_page = {name: statistics.median(t) / pages * 1e6 for name, t in times.items()}
     rows = [
         Row(
-            f"B6 fake_list_jobs / botocore-only floor, {jobs:,} jobs in {pages} pages",
+            f"B6 fake_amplify / botocore-only floor, {jobs:,} jobs in {pages} pages",
             times["fake"],
             times["floor"],
             target=1.00,
@@ -1018,11 +1018,11 @@ def b6(cfg: Config) -> list[Row]:
         )
     ]
     if isinstance(moto, str):
-        rows.append(skipped("B6 fake_list_jobs / moto scheduler list_schedules", moto))
+        rows.append(skipped("B6 fake_amplify / moto scheduler list_schedules", moto))
     else:
         rows.append(
             Row(
-                f"B6 fake_list_jobs / moto scheduler list_schedules, {jobs:,} in {pages} pages",
+                f"B6 fake_amplify / moto scheduler list_schedules, {jobs:,} in {pages} pages",
                 times["fake"],
                 times["moto"],
                 target=0.70,
@@ -1309,7 +1309,7 @@ class _Capture:
 def b8(cfg: Config) -> list[Row]:
     import asyncio
 
-    from pytest_amplify_jobs import fake_list_jobs
+    from pytest_amplify_jobs import fake_amplify
 
     name = "B8 fake per page: aiobotocore client / botocore client"
     try:
@@ -1317,7 +1317,7 @@ def b8(cfg: Config) -> list[Row]:
     except ImportError:
         return [skipped(name, "aiobotocore is not installed (issue 12)")]
     jobs, page_size = 1_000, 50
-    fake = fake_list_jobs(seed=0)
+    fake = fake_amplify(seed=0)
     sync_client = new_client()
     loop = asyncio.new_event_loop()
     stack = contextlib.AsyncExitStack()
@@ -1387,11 +1387,11 @@ def b8(cfg: Config) -> list[Row]:
 def b9(cfg: Config) -> list[Row]:
     from botocore.stub import Stubber
 
-    from pytest_amplify_jobs import fake_list_jobs
+    from pytest_amplify_jobs import fake_amplify
 
     app_id, branch, calls = "d1abcdefghijkl", "main", 100
     # Model-complete: the Stubber validates the hand-written answers against the model.
-    fake = fake_list_jobs(seed=0, model_complete=True)
+    fake = fake_amplify(seed=0, model_complete=True)
     with fake:
         history = fake.add_branch(app_id=app_id, branch_name=branch, jobs=20, finished=True)
     job = dict(history[0])

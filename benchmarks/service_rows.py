@@ -1,11 +1,11 @@
 """Rows B9-B12 of ``benchmarks/run.py`` (issue 27): the whole fake service against its floors.
 
 - B9: every operation the fake serves (``HANDLERS`` at run time, grouped by the resource its
-  URI names), one row per family: a botocore call answered by ``fake_list_jobs()`` in process
+  URI names), one row per family: a botocore call answered by ``fake_amplify()`` in process
   against botocore's own floor for the very same response (the bytes and headers the fake
   sent for that call, captured once, answered at ``before-send``: request building, events,
   parsing; no service logic). Per call, CPU.
-- B10: a start / poll / list workflow of N tests through ``fake_list_jobs()`` (a fresh seeded
+- B10: a start / poll / list workflow of N tests through ``fake_amplify()`` (a fresh seeded
   fake per test, as ``amplify_fake`` gives) against the same shape through moto's ``mock_aws``
   on CodeBuild (``start_build``, ``batch_get_builds`` polling, ``list_builds_for_project``);
   wall time, and peak memory under ``tracemalloc``.
@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 # The package's names, imported here only: issue 25 renames them (fake_amplify, AmplifyFake).
-from pytest_amplify_jobs import FakeListJobs, fake_list_jobs
+from pytest_amplify_jobs import AmplifyFake, fake_amplify
 from pytest_amplify_jobs._fake.wire import HANDLERS
 from pytest_amplify_jobs.strategies import amplify_worlds
 
@@ -116,7 +116,7 @@ class Scene:
     def __init__(self, client: Any, jobs: int = 50) -> None:
         self.client = client
         self.job_count = jobs
-        self.fake: FakeListJobs = fake_list_jobs(seed=0)
+        self.fake: AmplifyFake = fake_amplify(seed=0)
         self.stack = contextlib.ExitStack()
 
     def __enter__(self) -> Scene:
@@ -509,7 +509,7 @@ def profile_b9(kit: Any, operations: tuple[str, ...] = ("ListJobs", "GetJob", "S
 
 def _fake_test(client: Any, seed: int) -> int:
     """One test as ``amplify_fake`` gives it: start a job, poll it to its end, list the jobs."""
-    with fake_list_jobs(seed=seed) as fake:
+    with fake_amplify(seed=seed) as fake:
         fake.add_branch(REPO_APP, BRANCH, jobs=0)
         job = client.start_job(**ON_BRANCH, jobType="RELEASE")["jobSummary"]
         calls, status = 1, job["status"]
@@ -566,7 +566,7 @@ def b10_workflow(cfg: Any, kit: Any) -> list[Any]:
 
 def _b10_workflow(cfg: Any, kit: Any) -> list[Any]:
     tests = 10 if cfg.quick else 300
-    name = f"B10 {tests} tests start/poll/list: fake_list_jobs() / moto mock_aws CodeBuild"
+    name = f"B10 {tests} tests start/poll/list: fake_amplify() / moto mock_aws CodeBuild"
     missing = _moto_missing()
     if missing:
         return [kit.skipped(name, missing)]
@@ -655,7 +655,7 @@ def _b11_worlds(cfg: Any, kit: Any) -> list[Any]:
     @config
     @given(amplify_worlds(newest=["RUNNING"]))
     def by_worlds(world: Any) -> None:
-        with fake_list_jobs(world=world):
+        with fake_amplify(world=world):
             bound = world.finishes_after() + 12
             status, n = _wait(client, world.app_id, world.branch_name, world.job_id, bound)
             assert status == world.final_status(), (status, world)
@@ -668,7 +668,7 @@ def _b11_worlds(cfg: Any, kit: Any) -> list[Any]:
     @config
     @given(st.integers())
     def scripted(_: int) -> None:
-        with fake_list_jobs(seed=0) as fake:
+        with fake_amplify(seed=0) as fake:
             history = fake.add_branch(REPO_APP, BRANCH, jobs=3, newest=["RUNNING"])
             fake.advance(history[0], "SUCCEED", after_calls=after)
             status, n = _wait(client, REPO_APP, BRANCH, history[0]["jobId"], after + 12)
@@ -783,7 +783,7 @@ def b12_server(cfg: Any, kit: Any) -> list[Any]:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto_server.start()
-    fake = fake_list_jobs(seed=0)
+    fake = fake_amplify(seed=0)
     try:
         host, port = moto_server.get_host_and_port()
         moto_url = f"http://{host}:{port}"

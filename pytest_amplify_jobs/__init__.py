@@ -16,14 +16,14 @@ if TYPE_CHECKING:
     from pytest_amplify_jobs._departures import Departure, departures
     from pytest_amplify_jobs._errors import ListJobsError
     from pytest_amplify_jobs._fake import (
-        FakeListJobs,
+        AmplifyFake,
+        AmplifyFakeError,
         FakeRequest,
-        FakeServiceError,
-        fake_list_jobs,
+        fake_amplify,
     )
-    from pytest_amplify_jobs._intercept import ListJobsIntercept
+    from pytest_amplify_jobs._intercept import AmplifyIntercept
     from pytest_amplify_jobs._responses import ResponseScript, generate_response
-    from pytest_amplify_jobs._stubbing import ListJobsQueue, ListJobsStub
+    from pytest_amplify_jobs._stubbing import AmplifyQueue, AmplifyStub
     from pytest_amplify_jobs._types import (
         JobStatus,
         JobSummary,
@@ -45,10 +45,10 @@ if TYPE_CHECKING:
     from pytest_amplify_jobs._world import AmplifyWorld, generate_world
 
 _EXPORTS = {
-    "FakeListJobs": "_fake",
+    "AmplifyFake": "_fake",
     "FakeRequest": "_fake",
-    "FakeServiceError": "_fake",
-    "fake_list_jobs": "_fake",
+    "AmplifyFakeError": "_fake",
+    "fake_amplify": "_fake",
     "JobStatus": "_types",
     "JobSummary": "_types",
     "JobType": "_types",
@@ -65,9 +65,9 @@ _EXPORTS = {
     "InvalidResponse": "_validate",
     "ListJobsChain": "_chain",
     "ListJobsError": "_errors",
-    "ListJobsIntercept": "_intercept",
-    "ListJobsQueue": "_stubbing",
-    "ListJobsStub": "_stubbing",
+    "AmplifyIntercept": "_intercept",
+    "AmplifyQueue": "_stubbing",
+    "AmplifyStub": "_stubbing",
     "ResponseScript": "_responses",
     "generate_chain": "_chain",
     "generate_response": "_responses",
@@ -81,11 +81,14 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "AmplifyFake",
+    "AmplifyFakeError",
+    "AmplifyIntercept",
+    "AmplifyQueue",
+    "AmplifyStub",
     "AmplifyWorld",
     "Departure",
-    "FakeListJobs",
     "FakeRequest",
-    "FakeServiceError",
     "IncoherentJobHistory",
     "InvalidListJobsRequest",
     "InvalidListJobsResponse",
@@ -96,15 +99,12 @@ __all__ = [
     "JobType",
     "ListJobsChain",
     "ListJobsError",
-    "ListJobsIntercept",
     "ListJobsPage",
-    "ListJobsQueue",
-    "ListJobsStub",
     "ResponseMetadata",
     "ResponseScript",
     "SourceUrlType",
     "departures",
-    "fake_list_jobs",
+    "fake_amplify",
     "generate_chain",
     "generate_response",
     "generate_world",

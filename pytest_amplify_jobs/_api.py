@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from pytest_amplify_jobs._chain import ListJobsChain
 from pytest_amplify_jobs._checks import check_bool
 from pytest_amplify_jobs._client import check_amplify_client
-from pytest_amplify_jobs._intercept import ListJobsIntercept
+from pytest_amplify_jobs._intercept import AmplifyIntercept
 from pytest_amplify_jobs._routing import Guard, guarded_client, refusals
-from pytest_amplify_jobs._stubbing import ListJobsQueue, ListJobsStub
+from pytest_amplify_jobs._stubbing import AmplifyQueue, AmplifyStub
 from pytest_amplify_jobs._text import refused_message, short_repr
 
 if TYPE_CHECKING:
@@ -69,9 +69,9 @@ def stub_list_jobs(
     if client is None:
         client = guarded_client(chain.region)
     mark = refusals.mark()
-    queue: ListJobsQueue
+    queue: AmplifyQueue
     if intercept:
-        queue = ListJobsIntercept(region=chain.region)
+        queue = AmplifyIntercept(region=chain.region)
         with queue:
             queue.add(chain)
             yield client
@@ -79,7 +79,7 @@ def stub_list_jobs(
         from botocore.stub import Stubber
 
         stubber = Stubber(client)
-        stub = queue = ListJobsStub(client, stubber)
+        stub = queue = AmplifyStub(client, stubber)
         try:
             queue.add(chain)
             with Guard("stub_list_jobs (Stubber mode)"), stubber:

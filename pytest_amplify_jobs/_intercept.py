@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Any
 from pytest_amplify_jobs import _model
 from pytest_amplify_jobs._expect import CallExpectation, Expectation, copy_response
 from pytest_amplify_jobs._routing import Mode, lock, refused
-from pytest_amplify_jobs._stubbing import ListJobsQueue
+from pytest_amplify_jobs._stubbing import AmplifyQueue
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel
 
     from pytest_amplify_jobs._chain import ListJobsChain
 
-__all__ = ["ListJobsIntercept"]
+__all__ = ["AmplifyIntercept"]
 
 
 @dataclass
@@ -42,18 +42,18 @@ _taken: contextvars.ContextVar[_Entry | None] = contextvars.ContextVar(
 )
 
 
-class ListJobsIntercept(ListJobsQueue, Mode):
+class AmplifyIntercept(AmplifyQueue, Mode):
     """Serve the job calls of every Amplify client in the process from queued responses.
 
     The ``amplify_intercept`` fixture gives one, active for the test; outside pytest use it as
-    a context manager. Same interface as :class:`ListJobsStub` (``add``, ``generate``,
+    a context manager. Same interface as :class:`AmplifyStub` (``add``, ``generate``,
     ``add_response``, ``add_client_error``, ``add_job_progress``, ``calls``, ``pending``,
     ``report``) plus ``client``, a client of our own with fake credentials, for convenience.
     Each operation has its own queue: unread ListJobs pages never block a StartJob, and the
     teardown check still lists every queued call that was never made.
 
     >>> import botocore.session
-    >>> with ListJobsIntercept() as intercept:
+    >>> with AmplifyIntercept() as intercept:
     ...     chain = intercept.generate(jobs=30, page_size=30)
     ...     # code that builds its own client, with whatever credentials it finds
     ...     own = botocore.session.get_session().create_client(
@@ -153,5 +153,5 @@ class ListJobsIntercept(ListJobsQueue, Mode):
     def describe(self) -> str:
         return "intercept mode"
 
-    def __enter__(self) -> ListJobsIntercept:
+    def __enter__(self) -> AmplifyIntercept:
         return super().__enter__()  # type: ignore[no-any-return]

@@ -55,9 +55,9 @@ def operation_of(name: object, parameter: str = "operation_name") -> str:
 
     >>> operation_of("get_job"), operation_of("StartJob")
     ('GetJob', 'StartJob')
-    >>> operation_of("PutObject")
+    >>> operation_of("PutObject")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    ValueError: operation_name='PutObject' is not an operation served here; allowed: ListJobs, GetJob, StartJob, StopJob, DeleteJob, CreateDeployment, StartDeployment, ListBranches, GetBranch, ListApps, GetApp (or their method names: list_jobs, ...)
+    ValueError: operation_name='PutObject' is not an operation served here; allowed: ListJobs, GetJob, StartJob, ...
     """
     if not isinstance(name, str):
         raise TypeError(f"{parameter}={short_repr(name)} must be a string such as 'GetJob'")

@@ -1,6 +1,6 @@
 """Queues of Amplify calls: what a test does with them, and the botocore ``Stubber`` one.
 
-:class:`ListJobsQueue` is shared by every mechanism that serves queued calls (the Stubber here,
+:class:`AmplifyQueue` is shared by every mechanism that serves queued calls (the Stubber here,
 intercept mode in :mod:`._intercept`): ListJobs chains (adding, generating with seeds and marker
 defaults), responses of every other job operation in the ``Stubber``'s own vocabulary
 (``add_response``, ``add_client_error``, plus ``add_job_progress``), recording calls and the
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.stub import Stubber
 
-__all__ = ["ListJobsQueue", "ListJobsStub", "pending_calls"]
+__all__ = ["AmplifyQueue", "AmplifyStub", "pending_calls"]
 
 
 def _summary(operation: str, response: Mapping[str, Any]) -> str:
@@ -66,7 +66,7 @@ def pending_calls(stubber: Stubber) -> list[str]:
     return out
 
 
-class ListJobsQueue:
+class AmplifyQueue:
     """What a test does with queued ListJobs chains, whichever mechanism serves them.
 
     Subclasses say how a chain is queued (:meth:`_queue`) and what is still pending
@@ -380,7 +380,7 @@ class ListJobsQueue:
         return "\n".join(lines)
 
 
-class ListJobsStub(ListJobsQueue):
+class AmplifyStub(AmplifyQueue):
     """What the ``list_jobs_stub`` fixture gives a test: queue chains, read the calls made.
 
     ``client`` and ``stubber`` are the very objects of the ``amplify_client`` and
@@ -390,7 +390,7 @@ class ListJobsStub(ListJobsQueue):
     >>> from pytest_amplify_jobs._client import make_client
     >>> client = make_client()
     >>> with Stubber(client) as stubber:
-    ...     stub = ListJobsStub(client, stubber, seed=7)
+    ...     stub = AmplifyStub(client, stubber, seed=7)
     ...     chain = stub.generate(jobs=30, page_size=10)
     ...     first = client.list_jobs(appId=chain.app_id, branchName=chain.branch_name)
     >>> len(first["jobSummaries"]), len(stub.calls), len(stub.pending())

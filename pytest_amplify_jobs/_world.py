@@ -3,7 +3,7 @@
 An :class:`AmplifyWorld` is apps, branches and coherent histories, plus a script: the
 lifecycle each in-flight job follows and after how many calls on its branch each move happens,
 jobs that appear while the code polls, the lifecycle of jobs the code starts, and a fault
-schedule. The fake serves it exactly (``fake_list_jobs(world=...)``, ``fake.load(world)``).
+schedule. The fake serves it exactly (``fake_amplify(world=...)``, ``fake.load(world)``).
 
 Time is counted in calls on a branch, as the fake counts them (see ARCHITECTURE.md, "Counting
 calls in the fake"): every HTTP attempt that reaches the branch, faulted ones and retries
@@ -269,7 +269,7 @@ class AmplifyWorld:
     :meth:`finishes_after`; jobs the code starts (StartJob, StartDeployment) follow
     :attr:`started` once every scripted job of their branch has finished. Its histories depart
     from the model as the service's do (see ``departures()``) unless :attr:`model_complete`
-    (then load it into ``fake_list_jobs(model_complete=True)``, so that what the fake adds is
+    (then load it into ``fake_amplify(model_complete=True)``, so that what the fake adds is
     model-complete too).
 
     >>> world = generate_world(seed=1, max_faults=0, max_arrivals=0)

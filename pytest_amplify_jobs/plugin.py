@@ -17,9 +17,9 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.stub import Stubber
 
-    from pytest_amplify_jobs._fake import FakeListJobs
-    from pytest_amplify_jobs._intercept import ListJobsIntercept
-    from pytest_amplify_jobs._stubbing import ListJobsStub
+    from pytest_amplify_jobs._fake import AmplifyFake
+    from pytest_amplify_jobs._intercept import AmplifyIntercept
+    from pytest_amplify_jobs._stubbing import AmplifyStub
 
 MARKER = "amplify_jobs"
 _DEFAULT_REGION = "us-east-1"
@@ -84,7 +84,7 @@ _PER_EXAMPLE = {
     "amplify_stub": "stub_list_jobs(chain)",
     "amplify_stubber": "stub_list_jobs(chain)",
     "amplify_intercept": "stub_list_jobs(chain)",
-    "amplify_fake": "fake_list_jobs()",
+    "amplify_fake": "fake_amplify()",
 }
 _MISUSE_KEY = pytest.StashKey[str]()
 
@@ -276,17 +276,17 @@ def amplify_stubber(
 @pytest.fixture
 def list_jobs_stub(
     request: pytest.FixtureRequest, amplify_client: BaseClient, amplify_stubber: Stubber
-) -> Generator[ListJobsStub, None, None]:
+) -> Generator[AmplifyStub, None, None]:
     """Queue calls for the code under test on ``amplify_stubber``: ListJobs chains
     (``.generate(**kw)``, ``.add(chain)``), other job operations (``.add_response``,
     ``.add_client_error``, ``.add_job_progress``), ``.calls``; defaults from
     ``@pytest.mark.amplify_jobs``."""
-    from pytest_amplify_jobs._stubbing import ListJobsStub
+    from pytest_amplify_jobs._stubbing import AmplifyStub
 
     options = _options(request)
     for name in _CHECKS:
         options.pop(name, None)
-    stub = ListJobsStub(
+    stub = AmplifyStub(
         amplify_client,
         amplify_stubber,
         seed=node_seed(request.node.nodeid, request.config.getoption("amplify_jobs_seed")),
@@ -299,24 +299,24 @@ def list_jobs_stub(
 
 
 @pytest.fixture
-def amplify_stub(list_jobs_stub: ListJobsStub) -> ListJobsStub:
+def amplify_stub(list_jobs_stub: AmplifyStub) -> AmplifyStub:
     """``list_jobs_stub`` by the name of what it serves: every job operation, not only
     ListJobs (``.add_response``, ``.add_client_error``, ``.add_job_progress``). Same object."""
     return list_jobs_stub
 
 
 @pytest.fixture
-def amplify_intercept(request: pytest.FixtureRequest) -> Generator[ListJobsIntercept, None, None]:
+def amplify_intercept(request: pytest.FixtureRequest) -> Generator[AmplifyIntercept, None, None]:
     """Serve the ListJobs calls of *every* Amplify client in the process (boto3 clients made
     by the code under test, module-level clients, the AWS CLI), with the interface of
     ``list_jobs_stub``. Unqueued Amplify calls raise; nothing is ever sent."""
-    from pytest_amplify_jobs._intercept import ListJobsIntercept
+    from pytest_amplify_jobs._intercept import AmplifyIntercept
 
     _one_mode(request)
     options = _options(request)
     consume = options.pop("assert_all_consumed", True)
     options.pop("assert_no_refused_calls", None)
-    intercept = ListJobsIntercept(
+    intercept = AmplifyIntercept(
         seed=node_seed(request.node.nodeid, request.config.getoption("amplify_jobs_seed")),
         defaults=options,
         region=_region(request.config),
@@ -328,11 +328,11 @@ def amplify_intercept(request: pytest.FixtureRequest) -> Generator[ListJobsInter
 
 
 @pytest.fixture
-def amplify_fake(request: pytest.FixtureRequest) -> Generator[FakeListJobs, None, None]:
+def amplify_fake(request: pytest.FixtureRequest) -> Generator[AmplifyFake, None, None]:
     """A stateful ListJobs service answering every Amplify client in the process on the wire:
     botocore's parser and retries run for real, any call order works. Seeded from the test id;
     ``@pytest.mark.amplify_jobs(model_complete=True)`` makes it answer model-complete."""
-    from pytest_amplify_jobs._fake import FakeListJobs
+    from pytest_amplify_jobs._fake import AmplifyFake
 
     _one_mode(request)
     generated = {"list_jobs_stub", "amplify_stub", "amplify_intercept"}
@@ -347,7 +347,7 @@ def amplify_fake(request: pytest.FixtureRequest) -> Generator[FakeListJobs, None
             "job_types), or keep only assert_no_refused_calls in the marker.",
             pytrace=False,
         )
-    fake = FakeListJobs(
+    fake = AmplifyFake(
         seed=node_seed(request.node.nodeid, request.config.getoption("amplify_jobs_seed")),
         region=_region(request.config),
         model_complete=options.get("model_complete", False),

@@ -384,7 +384,7 @@ def amplify_worlds(
     model_complete: bool = False,
 ) -> st.SearchStrategy[AmplifyWorld]:
     """Whole service behaviours: an :class:`~pytest_amplify_jobs.AmplifyWorld` for
-    ``fake_list_jobs(world=...)`` to serve exactly.
+    ``fake_amplify(world=...)`` to serve exactly.
 
     Up to ``max_apps`` apps and ``max_branches`` branches with coherent histories (the first
     branch, ``world.app_id`` / ``world.branch_name``, is the watched one: ``min_jobs`` ..
@@ -400,7 +400,7 @@ def amplify_worlds(
 
     The histories depart from the model as the service's do (see ``departures()``);
     ``model_complete=True`` gives every job every member the model requires (load the world
-    into ``fake_list_jobs(model_complete=True)`` so that what the fake adds, the jobs that
+    into ``fake_amplify(model_complete=True)`` so that what the fake adds, the jobs that
     arrive or are started and its apps and branches, is model-complete too).
 
     Shrinks toward one app with one branch of ``min_jobs`` ``SUCCEED`` jobs, every move due at

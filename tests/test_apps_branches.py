@@ -18,7 +18,7 @@ from typing import Any
 import boto3
 import pytest
 
-from pytest_amplify_jobs import FakeListJobs, _model, fake_list_jobs
+from pytest_amplify_jobs import AmplifyFake, _model, fake_amplify
 from pytest_amplify_jobs import validate_response as _validate_response
 from pytest_amplify_jobs._fake.state import BRANCHES_PER_APP
 from pytest_amplify_jobs._fake.wire import served_operations
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.usefixtures("no_http")
 
 @pytest.fixture
 def fake() -> Any:
-    with fake_list_jobs(seed=7) as f:
+    with fake_amplify(seed=7) as f:
         f.add_branch(APP, BRANCH, jobs=3, finished=True, statuses=["SUCCEED"])
         f.add_app(MANUAL, kind="manual")
         yield f
@@ -86,7 +86,7 @@ def test_the_operations_are_served() -> None:
 # ----------------------------------------------------------------------------------- apps
 
 
-def test_create_app_answers_as_the_service(fake: FakeListJobs) -> None:
+def test_create_app_answers_as_the_service(fake: AmplifyFake) -> None:
     c = client()
     app = call(c, "create_app", "CreateApp", name="site")["app"]
     assert re.fullmatch(r"d[0-9a-z]{13}", app["appId"])
@@ -107,7 +107,7 @@ def test_create_app_answers_as_the_service(fake: FakeListJobs) -> None:
     call(c, "create_deployment", "CreateDeployment", appId=app["appId"], branchName="main")
 
 
-def test_create_app_keeps_what_was_given(fake: FakeListJobs) -> None:
+def test_create_app_keeps_what_was_given(fake: AmplifyFake) -> None:
     c = client()
     given = {
         "name": "shop",
@@ -130,7 +130,7 @@ def test_create_app_keeps_what_was_given(fake: FakeListJobs) -> None:
 
 
 def test_create_app_model_complete() -> None:
-    with fake_list_jobs(model_complete=True):
+    with fake_amplify(model_complete=True):
         c = client()
         app = call(c, "create_app", "CreateApp", name="site")["app"]
         assert app["description"] == "" and app["repository"] == ""
@@ -140,7 +140,7 @@ def test_create_app_model_complete() -> None:
         _validate_response("GetBranch", branch, model_strict=True)
 
 
-def test_update_app_replaces_the_members_given(fake: FakeListJobs) -> None:
+def test_update_app_replaces_the_members_given(fake: AmplifyFake) -> None:
     c = client()
     before = call(c, "get_app", "GetApp", appId=MANUAL)["app"]
     after = call(
@@ -163,7 +163,7 @@ def test_update_app_replaces_the_members_given(fake: FakeListJobs) -> None:
         c.update_app(appId="d1nope", name="x")
 
 
-def test_delete_app_removes_its_branches_and_jobs(fake: FakeListJobs) -> None:
+def test_delete_app_removes_its_branches_and_jobs(fake: AmplifyFake) -> None:
     c = client()
     app = call(c, "get_app", "GetApp", appId=APP)["app"]
     deleted = call(c, "delete_app", "DeleteApp", appId=APP)["app"]
@@ -184,7 +184,7 @@ def test_delete_app_removes_its_branches_and_jobs(fake: FakeListJobs) -> None:
 # ------------------------------------------------------------------------------- branches
 
 
-def test_create_branch_answers_as_the_service(fake: FakeListJobs) -> None:
+def test_create_branch_answers_as_the_service(fake: AmplifyFake) -> None:
     c = client()
     branch = call(c, "create_branch", "CreateBranch", appId=MANUAL, branchName="dev")["branch"]
     # As the recorded create-branch output (tests/published/002_CreateBranch_*).
@@ -213,7 +213,7 @@ def test_create_branch_answers_as_the_service(fake: FakeListJobs) -> None:
     assert names == ["dev", "feature/new"]
 
 
-def test_create_branch_refusals(fake: FakeListJobs) -> None:
+def test_create_branch_refusals(fake: AmplifyFake) -> None:
     c = client()
     with pytest.raises(
         c.exceptions.BadRequestException,
@@ -226,7 +226,7 @@ def test_create_branch_refusals(fake: FakeListJobs) -> None:
         c.create_branch(appId=APP, branchName="x", stage="NONE")  # not in the request's enum
 
 
-def test_the_50_branch_quota(fake: FakeListJobs) -> None:
+def test_the_50_branch_quota(fake: AmplifyFake) -> None:
     c = client()
     for index in range(BRANCHES_PER_APP):
         c.create_branch(appId=MANUAL, branchName=f"b{index}")
@@ -237,7 +237,7 @@ def test_the_50_branch_quota(fake: FakeListJobs) -> None:
     call(c, "create_branch", "CreateBranch", appId=MANUAL, branchName="one-too-many")
 
 
-def test_update_branch_replaces_the_members_given(fake: FakeListJobs) -> None:
+def test_update_branch_replaces_the_members_given(fake: AmplifyFake) -> None:
     c = client()
     before = call(c, "get_branch", "GetBranch", appId=APP, branchName=BRANCH)["branch"]
     after = call(
@@ -257,7 +257,7 @@ def test_update_branch_replaces_the_members_given(fake: FakeListJobs) -> None:
         c.update_branch(appId=APP, branchName="nope", description="x")
 
 
-def test_delete_branch_removes_its_jobs(fake: FakeListJobs) -> None:
+def test_delete_branch_removes_its_jobs(fake: AmplifyFake) -> None:
     c = client()
     job_ids = [j["jobId"] for j in fake.history(APP, BRANCH)]
     deleted = call(c, "delete_branch", "DeleteBranch", appId=APP, branchName=BRANCH)["branch"]
@@ -272,7 +272,7 @@ def test_delete_branch_removes_its_jobs(fake: FakeListJobs) -> None:
     assert again["totalNumberOfJobs"] == "0" and "activeJobId" not in again
 
 
-def test_calls_on_a_branch_count_and_see_its_faults(fake: FakeListJobs) -> None:
+def test_calls_on_a_branch_count_and_see_its_faults(fake: AmplifyFake) -> None:
     c = client()
     fake.fail("UnauthorizedException", operation="DeleteBranch", app_id=APP, branch_name=BRANCH)
     with pytest.raises(c.exceptions.UnauthorizedException):
@@ -285,7 +285,7 @@ def test_calls_on_a_branch_count_and_see_its_faults(fake: FakeListJobs) -> None:
 
 
 def test_the_production_branch_agrees_with_the_store() -> None:
-    with fake_list_jobs(seed=3) as fake:
+    with fake_amplify(seed=3) as fake:
         c = client()
         app_id = call(c, "create_app", "CreateApp", name="s", repository="https://x.org/s")["app"][
             "appId"
@@ -316,7 +316,7 @@ def test_the_production_branch_agrees_with_the_store() -> None:
         assert "productionBranch" not in call(c, "get_app", "GetApp", appId=app_id)["app"]
 
 
-def test_a_pull_request_preview(fake: FakeListJobs) -> None:
+def test_a_pull_request_preview(fake: AmplifyFake) -> None:
     c = client()
     where = {"appId": APP, "branchName": "pr-17"}
     branch = call(c, "create_branch", "CreateBranch", stage="PULL_REQUEST", **where)["branch"]
@@ -335,7 +335,7 @@ def test_a_pull_request_preview(fake: FakeListJobs) -> None:
 # ------------------------------------------------------------------------------ artifacts
 
 
-def test_artifacts_of_a_build(fake: FakeListJobs) -> None:
+def test_artifacts_of_a_build(fake: AmplifyFake) -> None:
     c = client()
     where = {"appId": APP, "branchName": BRANCH}
     listed = call(c, "list_artifacts", "ListArtifacts", jobId="3", **where)
@@ -368,7 +368,7 @@ def test_artifacts_of_a_build(fake: FakeListJobs) -> None:
 
 @pytest.mark.enable_socket
 @pytest.mark.allow_hosts(["127.0.0.1"])
-def test_an_artifact_download(fake: FakeListJobs) -> None:
+def test_an_artifact_download(fake: AmplifyFake) -> None:
     c = client()
     (artifact,) = c.list_artifacts(appId=APP, branchName=BRANCH, jobId="3")["artifacts"]
     url = c.get_artifact_url(artifactId=artifact["artifactId"])["artifactUrl"]
@@ -380,7 +380,7 @@ def test_an_artifact_download(fake: FakeListJobs) -> None:
 # ---------------------------------------------------------------------------- access logs
 
 
-def test_generate_access_logs(fake: FakeListJobs) -> None:
+def test_generate_access_logs(fake: AmplifyFake) -> None:
     c = client()
     start = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
     end = start + dt.timedelta(hours=6)
@@ -419,7 +419,7 @@ def test_generate_access_logs(fake: FakeListJobs) -> None:
 
 @pytest.mark.enable_socket
 @pytest.mark.allow_hosts(["127.0.0.1"])
-def test_an_access_log_download(fake: FakeListJobs) -> None:
+def test_an_access_log_download(fake: AmplifyFake) -> None:
     c = client()
     url = c.generate_access_logs(appId=APP, domainName="example.com")["logUrl"]
     with urllib.request.urlopen(url, timeout=10) as answer:
@@ -430,7 +430,7 @@ def test_an_access_log_download(fake: FakeListJobs) -> None:
 # ----------------------------------------------------------------------------------- tags
 
 
-def test_tags_of_apps_and_branches(fake: FakeListJobs) -> None:
+def test_tags_of_apps_and_branches(fake: AmplifyFake) -> None:
     c = client()
     app = call(c, "create_app", "CreateApp", name="t", tags={"team": "web"})["app"]
     assert app["tags"] == {"team": "web"}
@@ -463,7 +463,7 @@ def test_tags_of_apps_and_branches(fake: FakeListJobs) -> None:
     assert listed["tags"] == {}
 
 
-def test_tags_of_unknown_resources_and_the_tag_limit(fake: FakeListJobs) -> None:
+def test_tags_of_unknown_resources_and_the_tag_limit(fake: AmplifyFake) -> None:
     c = client()
     unknown = "arn:aws:amplify:us-east-1:123456789012:apps/d1nope"
     for method, extra in (
@@ -525,7 +525,7 @@ class Cli:
 
 
 @pytest.mark.usefixtures("cli_env")
-def test_every_operation_through_the_aws_cli(fake: FakeListJobs) -> None:
+def test_every_operation_through_the_aws_cli(fake: AmplifyFake) -> None:
     cli = Cli()
     # The CLI would fetch an http(s) parameter value: the repository goes in as JSON.
     given = {"name": "cli", "repository": "https://github.com/o/cli"}
@@ -568,7 +568,7 @@ def test_every_operation_through_the_aws_cli(fake: FakeListJobs) -> None:
 
 @pytest.mark.enable_socket
 @pytest.mark.allow_hosts(["127.0.0.1"])
-def test_server_mode_serves_them_to_another_process(fake: FakeListJobs) -> None:
+def test_server_mode_serves_them_to_another_process(fake: AmplifyFake) -> None:
     # The ARN of a branch whose name holds a slash, and repeated tagKeys, over real HTTP.
     fake.add_branch(APP, "feature/x", jobs=1, finished=True, statuses=["SUCCEED"])
     fake.serve()

@@ -25,8 +25,9 @@ import aiobotocore.session
 from aiobotocore.session import get_session
 
 from pytest_amplify_jobs import (
-    ListJobsIntercept,
-    fake_list_jobs,
+    AmplifyIntercept,
+    _model,
+    fake_amplify,
     generate_chain,
     stub_list_jobs,
     validate_list_jobs_response,
@@ -98,7 +99,7 @@ def test_the_fake_serves_an_async_client_created_before_activation(
 
     async def body() -> None:
         async with aio_client() as client:  # created before the fake exists
-            with fake_list_jobs(seed=3) as fake:
+            with fake_amplify(seed=3) as fake:
                 history = fake.add_branch(APP, BRANCH, jobs=120)
                 assert await all_jobs(client) == history
                 page = await client.list_jobs(appId=APP, branchName=BRANCH, maxResults=7)
@@ -113,7 +114,7 @@ def test_the_fake_serves_an_async_client_created_before_activation(
 
 def test_async_retries_sleep_zero_and_are_recorded(wire: dict[str, list[Any]]) -> None:
     async def body() -> tuple[list[float], int, float]:
-        with fake_list_jobs() as fake:
+        with fake_amplify() as fake:
             history = fake.add_branch(APP, BRANCH, jobs=10)
             fake.fail("LimitExceededException", times=2)
             async with aio_client() as client:
@@ -131,7 +132,7 @@ def test_async_retries_sleep_zero_and_are_recorded(wire: dict[str, list[Any]]) -
 
 def test_async_errors_are_the_modeled_exceptions() -> None:
     async def body() -> None:
-        with fake_list_jobs() as fake:
+        with fake_amplify() as fake:
             fake.add_branch(APP, BRANCH, jobs=3)
             fake.fail("UnauthorizedException")
             async with aio_client(aws_access_key_id="a", aws_secret_access_key="b") as client:
@@ -144,7 +145,7 @@ def test_async_errors_are_the_modeled_exceptions() -> None:
 
 def test_concurrent_tasks_on_the_fake() -> None:
     async def body() -> None:
-        with fake_list_jobs() as fake:
+        with fake_amplify() as fake:
             history = fake.add_branch(APP, BRANCH, jobs=60)
             async with aio_client(aws_access_key_id="a", aws_secret_access_key="b") as client:
                 results = await asyncio.gather(*(all_jobs(client) for _ in range(8)))
@@ -155,7 +156,7 @@ def test_concurrent_tasks_on_the_fake() -> None:
 
 def test_an_unserved_async_call_is_refused_and_recorded(wire: dict[str, list[Any]]) -> None:
     async def body() -> None:
-        with fake_list_jobs():
+        with fake_amplify():
             async with aio_client() as client:
                 with pytest.raises(RefusedCall, match="get_domain_association"):
                     await client.get_domain_association(appId=APP, domainName="example.com")
@@ -169,7 +170,7 @@ def test_an_unserved_async_call_is_refused_and_recorded(wire: dict[str, list[Any
 
 def test_intercept_serves_async_clients(wire: dict[str, list[Any]]) -> None:
     async def body() -> None:
-        with ListJobsIntercept() as intercept:
+        with AmplifyIntercept() as intercept:
             chain = intercept.generate(jobs=30, page_size=10)
             async with aio_client() as client:
                 assert await all_jobs(client, chain.app_id, chain.branch_name) == list(chain.jobs)
@@ -205,7 +206,7 @@ def test_aioboto3_clients_are_served(wire: dict[str, list[Any]]) -> None:
     aioboto3 = pytest.importorskip("aioboto3", reason="aioboto3 is not installed here")
 
     async def body() -> None:
-        with fake_list_jobs() as fake:
+        with fake_amplify() as fake:
             history = fake.add_branch(APP, BRANCH, jobs=70)
             async with aioboto3.Session().client("amplify", region_name="eu-west-1") as client:
                 assert await all_jobs(client) == history
@@ -302,19 +303,19 @@ def test_every_job_operation_is_queued_for_async_clients_in_both_modes(
 ) -> None:
     from botocore.stub import Stubber
 
-    from pytest_amplify_jobs._stubbing import ListJobsStub
+    from pytest_amplify_jobs._stubbing import AmplifyStub
 
     async def body() -> None:
         async with aio_client(aws_access_key_id="a", aws_secret_access_key="b") as client:
             stubber = Stubber(client)
-            stub = ListJobsStub(client, stubber, seed=5)
+            stub = AmplifyStub(client, stubber, seed=5)
             _queue_the_story(stub)
             with stubber:
                 newest, started, seen = await deploy_after_newest(client, APP, BRANCH)
             assert (newest, started, seen[-1]) == ("200", "201", "FAILED")
             assert stub.pending() == []
             stub.close()
-        with ListJobsIntercept(seed=5) as intercept:
+        with AmplifyIntercept(seed=5) as intercept:
             _queue_the_story(intercept)
             intercept.add_client_error("GetApp", "NotFoundException")
             async with aio_client() as client:
@@ -348,14 +349,14 @@ def test_a_world_is_served_to_an_async_waiter(wire: dict[str, list[Any]]) -> Non
                     return job_id, status, polls
 
     world = generate_world(seed=11, newest=["PENDING", "RUNNING"], max_faults=2)
-    with fake_list_jobs(world=world):
+    with fake_amplify(world=world):
         job_id, status, _ = run(newest_then_poll(world))
     assert status == world.final_status(job_id)
 
     @settings(max_examples=25, deadline=None, database=None)
     @given(amplify_worlds())
     def the_waiter_is_right(world: AmplifyWorld) -> None:
-        with fake_list_jobs(world=world):
+        with fake_amplify(world=world):
             job_id, status, polls = run(newest_then_poll(world))
         assert status == world.final_status(job_id)
         assert polls <= world.finishes_after(job_id) + 1
@@ -364,11 +365,59 @@ def test_a_world_is_served_to_an_async_waiter(wire: dict[str, list[Any]]) -> Non
     assert wire == {"sent": [], "signed": []}
 
 
+async def more_operations(client: Any, out: dict[str, Any]) -> None:
+    """Every other operation of the model, through the same aiobotocore client."""
+    app = (await client.create_app(name="async-app", repository="https://github.com/o/r"))["app"]
+    out["CreateApp"] = {"app": app}
+    app_id = app["appId"]
+    out["UpdateApp"] = await client.update_app(appId=app_id, description="d")
+    out["CreateBranch"] = await client.create_branch(appId=app_id, branchName="dev")
+    out["UpdateBranch"] = await client.update_branch(appId=app_id, branchName="dev", stage="BETA")
+    hook = await client.create_webhook(appId=app_id, branchName="dev")
+    out["CreateWebhook"] = hook
+    webhook_id = hook["webhook"]["webhookId"]
+    out["GetWebhook"] = await client.get_webhook(webhookId=webhook_id)
+    out["ListWebhooks"] = await client.list_webhooks(appId=app_id)
+    out["UpdateWebhook"] = await client.update_webhook(webhookId=webhook_id, description="x")
+    out["DeleteWebhook"] = await client.delete_webhook(webhookId=webhook_id)
+    where = {"appId": app_id, "domainName": "example.com"}
+    settings = [{"prefix": "www", "branchName": "dev"}]
+    out["CreateDomainAssociation"] = await client.create_domain_association(
+        **where, subDomainSettings=settings
+    )
+    out["GetDomainAssociation"] = await client.get_domain_association(**where)
+    out["ListDomainAssociations"] = await client.list_domain_associations(appId=app_id)
+    out["UpdateDomainAssociation"] = await client.update_domain_association(
+        **where, subDomainSettings=settings
+    )
+    out["GenerateAccessLogs"] = await client.generate_access_logs(**where)
+    out["DeleteDomainAssociation"] = await client.delete_domain_association(**where)
+    env = {"appId": app_id, "environmentName": "staging"}
+    out["CreateBackendEnvironment"] = await client.create_backend_environment(**env)
+    out["GetBackendEnvironment"] = await client.get_backend_environment(**env)
+    out["ListBackendEnvironments"] = await client.list_backend_environments(appId=app_id)
+    out["DeleteBackendEnvironment"] = await client.delete_backend_environment(**env)
+    built = await client.start_job(appId=app_id, branchName="dev", jobType="RELEASE")
+    job_id = built["jobSummary"]["jobId"]
+    for _ in range(3):  # to its end: a build that succeeded has artifacts
+        await client.get_job(appId=app_id, branchName="dev", jobId=job_id)
+    listed = await client.list_artifacts(appId=app_id, branchName="dev", jobId=job_id)
+    out["ListArtifacts"] = listed
+    artifact = listed["artifacts"][0]["artifactId"]
+    out["GetArtifactUrl"] = await client.get_artifact_url(artifactId=artifact)
+    arn = app["appArn"]
+    out["TagResource"] = await client.tag_resource(resourceArn=arn, tags={"team": "web"})
+    out["ListTagsForResource"] = await client.list_tags_for_resource(resourceArn=arn)
+    out["UntagResource"] = await client.untag_resource(resourceArn=arn, tagKeys=["team"])
+    out["DeleteBranch"] = await client.delete_branch(appId=app_id, branchName="dev")
+    out["DeleteApp"] = await client.delete_app(appId=app_id)
+
+
 def test_every_fake_operation_serves_an_async_client(wire: dict[str, list[Any]]) -> None:
     from pytest_amplify_jobs import validate_response
 
     async def body() -> dict[str, Any]:
-        with fake_list_jobs() as fake:
+        with fake_amplify() as fake:
             fake.add_branch(APP, BRANCH, jobs=3, finished=True)
             fake.add_app(MANUAL, kind="manual")  # deployments: an app without a repository
             fake.add_branch(MANUAL, BRANCH, jobs=1, finished=True)
@@ -393,10 +442,11 @@ def test_every_fake_operation_serves_an_async_client(wire: dict[str, list[Any]])
                 out["StartDeployment"] = await client.start_deployment(
                     appId=MANUAL, branchName=BRANCH, jobId=created["jobId"]
                 )
+                await more_operations(client, out)
                 return out
 
     responses = run(body())
-    assert len(responses) == 11
+    assert set(responses) == set(_model.operation_names())  # all 37
     for operation, response in responses.items():
         validate_response(operation, response)
     # The service's three-member answer (departure start-deployment-summary).
@@ -416,7 +466,7 @@ def test_retries_sleep_zero_on_the_anyio_backend() -> None:
     from aiobotocore.httpxsession import HttpxSession
 
     async def body() -> tuple[list[float], int, float]:
-        with fake_list_jobs() as fake:
+        with fake_amplify() as fake:
             history = fake.add_branch(APP, BRANCH, jobs=4)
             fake.fail("ServiceUnavailableException", times=2)
             async with get_session().create_client(

@@ -18,10 +18,10 @@ from hypothesis import given, settings
 from hypothesis.errors import InvalidArgument
 
 from pytest_amplify_jobs import (
+    AmplifyIntercept,
     ListJobsChain,
     ListJobsError,
-    ListJobsIntercept,
-    fake_list_jobs,
+    fake_amplify,
     generate_chain,
     strategies,
     stub_list_jobs,
@@ -62,7 +62,7 @@ CHAIN = generate_chain(jobs=3, page_size=2)
 
 def fake_method(name: str, **base: Any) -> Callable[..., Any]:
     def call(**kwargs: Any) -> Any:
-        with fake_list_jobs() as fake:
+        with fake_amplify() as fake:
             fake.add_branch("d1abc", "main", jobs=3, finished=True)
             job = fake.add_job("d1abc", "main")
             arguments = {**base, **kwargs}
@@ -99,13 +99,13 @@ def chain(**kwargs: Any) -> Any:
 
 
 def intercept(**kwargs: Any) -> Any:
-    with ListJobsIntercept(**kwargs):
+    with AmplifyIntercept(**kwargs):
         pass
 
 
 def queue_on_intercept(method: str, **base: Any) -> Callable[..., Any]:
     def call(**kwargs: Any) -> Any:
-        with ListJobsIntercept() as target:
+        with AmplifyIntercept() as target:
             getattr(target, method)(**{**base, **kwargs})
 
     return call
@@ -167,7 +167,7 @@ ENTRY_POINTS: dict[str, tuple[Callable[..., Any], dict[str, list[str]]]] = {
             "calls": ["str", "negative", "float", "bool", "object"],
         },
     ),
-    "ListJobsIntercept": (
+    "AmplifyIntercept": (
         intercept,
         {
             "seed": ["str", "float", "bool", "none", "object"],
@@ -175,8 +175,8 @@ ENTRY_POINTS: dict[str, tuple[Callable[..., Any], dict[str, list[str]]]] = {
             "region": ["str", "int", "none", "object"],
         },
     ),
-    "fake_list_jobs": (
-        lambda **kw: fake_list_jobs(**kw),
+    "fake_amplify": (
+        lambda **kw: fake_amplify(**kw),
         {
             "seed": ["str", "float", "bool", "none", "object"],
             "keep_retry_delays": ["str", "int", "none", "object"],
@@ -373,15 +373,15 @@ def test_add_to_takes_only_a_stubber_of_an_amplify_client() -> None:
 def test_list_jobs_stub_checks_its_client_and_stubber() -> None:
     from botocore.stub import Stubber
 
-    from pytest_amplify_jobs import ListJobsStub
+    from pytest_amplify_jobs import AmplifyStub
 
     client = make_client()
     with pytest.raises(TypeError, match=r"client='x' must be a botocore client of Amplify"):
-        ListJobsStub(client="x", stubber=Stubber(client))  # type: ignore[arg-type]
+        AmplifyStub(client="x", stubber=Stubber(client))  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"stubber='x' must be a botocore.stub.Stubber"):
-        ListJobsStub(client=client, stubber="x")  # type: ignore[arg-type]
+        AmplifyStub(client=client, stubber="x")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="stubs another client"):
-        ListJobsStub(client=client, stubber=Stubber(make_client()))
+        AmplifyStub(client=client, stubber=Stubber(make_client()))
 
 
 def test_the_repr_of_a_chain_with_a_page_that_is_no_page() -> None:

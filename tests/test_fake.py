@@ -16,10 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_amplify_jobs import (
-    FakeListJobs,
+    AmplifyFake,
     IncoherentJobHistory,
     _model,
-    fake_list_jobs,
+    fake_amplify,
 )
 from pytest_amplify_jobs._fake import default_page_size
 from tests.helpers import assert_coherent_history, run_aws_cli
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.usefixtures("no_http")
 
 @pytest.fixture
 def fake() -> Any:
-    with fake_list_jobs(seed=11) as f:
+    with fake_amplify(seed=11) as f:
         yield f
 
 
@@ -60,7 +60,7 @@ def test_the_default_page_size_is_the_models_maximum() -> None:
 
 
 @pytest.mark.parametrize("page_size", [None, 1, 7, 50])
-def test_pagination_gives_exactly_the_history(fake: FakeListJobs, page_size: int | None) -> None:
+def test_pagination_gives_exactly_the_history(fake: AmplifyFake, page_size: int | None) -> None:
     history = fake.add_branch(APP, BRANCH, jobs=120)
     assert_coherent_history(history)
     config = {"PageSize": page_size} if page_size else {}
@@ -72,7 +72,7 @@ def test_pagination_gives_exactly_the_history(fake: FakeListJobs, page_size: int
     assert fake.requests[0].path == f"/apps/{APP}/branches/{BRANCH}/jobs"
 
 
-def test_timestamps_are_aware_and_equal_to_the_history(fake: FakeListJobs) -> None:
+def test_timestamps_are_aware_and_equal_to_the_history(fake: AmplifyFake) -> None:
     history = fake.add_branch(APP, BRANCH, jobs=5)
     page = client().list_jobs(appId=APP, branchName=BRANCH)
     for got, want in zip(page["jobSummaries"], history, strict=True):
@@ -85,7 +85,7 @@ def test_timestamps_are_aware_and_equal_to_the_history(fake: FakeListJobs) -> No
     assert meta["RequestId"] == meta["HTTPHeaders"]["x-amzn-requestid"]
 
 
-def test_two_interleaved_paginators_and_a_restart(fake: FakeListJobs) -> None:
+def test_two_interleaved_paginators_and_a_restart(fake: AmplifyFake) -> None:
     first = fake.add_branch(APP, "main", jobs=9)
     second = fake.add_branch(APP, "develop", jobs=7)
     c = client()
@@ -110,7 +110,7 @@ def test_two_interleaved_paginators_and_a_restart(fake: FakeListJobs) -> None:
     assert paginate(c, branch="main", PageSize=4) == first
 
 
-def test_threads_list_concurrently(fake: FakeListJobs) -> None:
+def test_threads_list_concurrently(fake: AmplifyFake) -> None:
     history = fake.add_branch(APP, BRANCH, jobs=60)
 
     def work(size: int) -> list[dict[str, Any]]:
@@ -121,7 +121,7 @@ def test_threads_list_concurrently(fake: FakeListJobs) -> None:
     assert all(result == history for result in results)
 
 
-def test_tokens_are_bound_to_their_listing(fake: FakeListJobs) -> None:
+def test_tokens_are_bound_to_their_listing(fake: AmplifyFake) -> None:
     fake.add_branch(APP, "main", jobs=5)
     fake.add_branch(APP, "develop", jobs=5)
     c = client()
@@ -138,7 +138,7 @@ def test_tokens_are_bound_to_their_listing(fake: FakeListJobs) -> None:
     assert fake.requests[-1].error_code == "BadRequestException"
 
 
-def test_new_jobs_do_not_shift_a_listing_in_progress(fake: FakeListJobs) -> None:
+def test_new_jobs_do_not_shift_a_listing_in_progress(fake: AmplifyFake) -> None:
     history = fake.add_branch(APP, BRANCH, jobs=6)
     c = client()
     page = c.list_jobs(appId=APP, branchName=BRANCH, maxResults=3)
@@ -147,7 +147,7 @@ def test_new_jobs_do_not_shift_a_listing_in_progress(fake: FakeListJobs) -> None
     assert page["jobSummaries"] + rest["jobSummaries"] == history
 
 
-def test_throttling_is_retried_by_botocore(fake: FakeListJobs) -> None:
+def test_throttling_is_retried_by_botocore(fake: AmplifyFake) -> None:
     history = fake.add_branch(APP, BRANCH, jobs=3)
     fake.fail("LimitExceededException", times=2)
     started = time.perf_counter()
@@ -159,7 +159,7 @@ def test_throttling_is_retried_by_botocore(fake: FakeListJobs) -> None:
     assert time.perf_counter() - started < 30  # sanity only: the backoff was not slept
 
 
-def test_giving_up_when_retries_are_off(fake: FakeListJobs) -> None:
+def test_giving_up_when_retries_are_off(fake: AmplifyFake) -> None:
     fake.add_branch(APP, BRANCH, jobs=3)
     fake.fail("LimitExceededException", times=2)
     c = client(mode="standard", max_attempts=1)
@@ -172,7 +172,7 @@ def test_giving_up_when_retries_are_off(fake: FakeListJobs) -> None:
     )
 
 
-def test_internal_failures_are_retried_and_faults_wait_their_turn(fake: FakeListJobs) -> None:
+def test_internal_failures_are_retried_and_faults_wait_their_turn(fake: AmplifyFake) -> None:
     fake.add_branch(APP, BRANCH, jobs=4)
     fake.fail("InternalFailureException", times=1, after_calls=1)
     c = client(mode="legacy", max_attempts=3)
@@ -186,14 +186,14 @@ def test_internal_failures_are_retried_and_faults_wait_their_turn(fake: FakeList
 def test_real_delays_can_be_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     slept: list[float] = []
     monkeypatch.setattr(time, "sleep", slept.append)
-    with fake_list_jobs(keep_retry_delays=True) as fake:
+    with fake_amplify(keep_retry_delays=True) as fake:
         fake.add_branch(APP, BRANCH, jobs=1)
         fake.fail("LimitExceededException")
         client(mode="standard", max_attempts=2).list_jobs(appId=APP, branchName=BRANCH)
     assert slept == fake.backoffs and len(slept) == 1
 
 
-def test_a_polling_loop_waits_for_the_deploy(fake: FakeListJobs) -> None:
+def test_a_polling_loop_waits_for_the_deploy(fake: AmplifyFake) -> None:
     fake.add_branch(APP, BRANCH, jobs=3)
     job = fake.add_job(APP, BRANCH, status="PENDING", job_type="RELEASE")
     fake.advance(job, "RUNNING", after_calls=2)
@@ -222,7 +222,7 @@ def test_a_polling_loop_waits_for_the_deploy(fake: FakeListJobs) -> None:
     ],
 )
 def test_invalid_lifecycle_moves_are_clear_errors(
-    fake: FakeListJobs, moves: list[tuple[str, int]], message: str
+    fake: AmplifyFake, moves: list[tuple[str, int]], message: str
 ) -> None:
     fake.add_branch(APP, BRANCH, jobs=1)
     job = fake.add_job(APP, BRANCH)
@@ -233,7 +233,7 @@ def test_invalid_lifecycle_moves_are_clear_errors(
         fake.advance(job, last_status, after_calls=last_after)
 
 
-def test_one_build_at_a_time(fake: FakeListJobs) -> None:
+def test_one_build_at_a_time(fake: AmplifyFake) -> None:
     fake.add_branch(APP, BRANCH, jobs=1)
     first = fake.add_job(APP, BRANCH, status="RUNNING")
     second = fake.add_job(APP, BRANCH)
@@ -245,7 +245,7 @@ def test_one_build_at_a_time(fake: FakeListJobs) -> None:
         fake.add_job(APP, BRANCH, status="SUCCEED")
 
 
-def test_unknown_branches_are_clear_errors(fake: FakeListJobs) -> None:
+def test_unknown_branches_are_clear_errors(fake: AmplifyFake) -> None:
     fake.add_branch(APP, "main", jobs=1)
     c = client()
     # The service's text (aws-amplify/amplify-hosting#2361); ListJobs models no NotFound.
@@ -265,10 +265,10 @@ def test_unknown_branches_are_clear_errors(fake: FakeListJobs) -> None:
 )
 def test_bad_constructor_arguments(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        fake_list_jobs(**kwargs)
+        fake_amplify(**kwargs)
 
 
-def test_bad_arguments(fake: FakeListJobs) -> None:
+def test_bad_arguments(fake: AmplifyFake) -> None:
     with pytest.raises(ValueError, match="code='Teapot' is not a modeled ListJobs error"):
         fake.fail("Teapot")
     with pytest.raises(ValueError, match="times=0 is not allowed"):
@@ -288,7 +288,7 @@ def test_bad_arguments(fake: FakeListJobs) -> None:
         fake.advance(fake.history(APP, "main")[0], "RUNNING", after_calls=-1)
 
 
-def test_a_given_history_is_validated_and_served(fake: FakeListJobs) -> None:
+def test_a_given_history_is_validated_and_served(fake: AmplifyFake) -> None:
     history = fake.add_branch(APP, "main", jobs=4, seed=3)
     assert fake.add_branch(APP, "main", jobs=history) == history
     assert paginate(client(), branch="main") == history
@@ -300,7 +300,7 @@ def test_a_given_history_is_validated_and_served(fake: FakeListJobs) -> None:
 
 
 def test_the_aws_cli_lists_through_the_fake(
-    fake: FakeListJobs, monkeypatch: pytest.MonkeyPatch
+    fake: AmplifyFake, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
@@ -327,7 +327,7 @@ def test_the_aws_cli_lists_through_the_fake(
 
 
 def test_leaving_restores_botocore() -> None:
-    with fake_list_jobs() as fake:
+    with fake_amplify() as fake:
         fake.add_branch(APP, "main", jobs=1)
         assert botocore.endpoint.Endpoint._needs_retry is not ORIGINAL_NEEDS_RETRY
     assert botocore.endpoint.Endpoint._needs_retry is ORIGINAL_NEEDS_RETRY
@@ -337,7 +337,7 @@ def test_leaving_restores_botocore() -> None:
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 80), st.integers(1, 50))
 def test_inside_given_any_size_and_page_size(jobs: int, size: int) -> None:
-    with fake_list_jobs(seed=jobs) as fake:
+    with fake_amplify(seed=jobs) as fake:
         history = fake.add_branch(APP, BRANCH, jobs=jobs)
         assert paginate(client(), PageSize=size) == history
         assert len(fake.requests) == max(1, -(-jobs // size))
@@ -374,7 +374,7 @@ def test_fails(amplify_fake):
     )
 
 
-def test_fake_requests_are_unsigned(fake: FakeListJobs, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fake_requests_are_unsigned(fake: AmplifyFake, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[Any] = []
     original = fake.on_before_send
 
@@ -388,7 +388,7 @@ def test_fake_requests_are_unsigned(fake: FakeListJobs, monkeypatch: pytest.Monk
     assert "Authorization" not in seen[0]
 
 
-def test_clock_is_after_the_history(fake: FakeListJobs) -> None:
+def test_clock_is_after_the_history(fake: AmplifyFake) -> None:
     history = fake.add_branch(APP, BRANCH, jobs=3)
     job = fake.add_job(APP, BRANCH)
     newest = max(j.get("endTime", j["startTime"]) for j in history)
@@ -396,7 +396,7 @@ def test_clock_is_after_the_history(fake: FakeListJobs) -> None:
     assert job["startTime"].tzinfo == dt.timezone.utc
 
 
-def test_a_finished_branch_is_ready_for_a_new_build(fake: FakeListJobs) -> None:
+def test_a_finished_branch_is_ready_for_a_new_build(fake: AmplifyFake) -> None:
     m = _model.model()
     for seed in range(20):
         history = fake.add_branch(APP, f"b{seed}", jobs=6, seed=seed, finished=True)
@@ -421,7 +421,7 @@ def _observe(c: Any) -> str:
 @pytest.mark.parametrize("after_calls", [0, 1, 2, 3])
 @pytest.mark.parametrize("method", ["fail", "advance"])
 def test_after_calls_lets_n_calls_see_the_old_state(
-    fake: FakeListJobs, method: str, after_calls: int
+    fake: AmplifyFake, method: str, after_calls: int
 ) -> None:
     fake.add_branch(APP, BRANCH, jobs=2, finished=True)
     job = fake.add_job(APP, BRANCH, "PENDING")
@@ -436,7 +436,7 @@ def test_after_calls_lets_n_calls_see_the_old_state(
     assert seen == ["PENDING"] * after_calls + [new]
 
 
-def test_a_retried_attempt_is_a_call(fake: FakeListJobs) -> None:
+def test_a_retried_attempt_is_a_call(fake: AmplifyFake) -> None:
     fake.add_branch(APP, BRANCH, jobs=2, finished=True)
     job = fake.add_job(APP, BRANCH, "PENDING")
     fake.fail("InternalFailureException")  # the first attempt: a 500, retried by botocore
@@ -446,7 +446,7 @@ def test_a_retried_attempt_is_a_call(fake: FakeListJobs) -> None:
 
 
 def test_one_build_at_every_moment_whatever_the_order_of_scheduled_moves(
-    fake: FakeListJobs,
+    fake: AmplifyFake,
 ) -> None:
     fake.add_branch(APP, BRANCH, jobs=2, finished=True)
     older = fake.add_job(APP, BRANCH, "PENDING")

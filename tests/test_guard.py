@@ -13,8 +13,8 @@ import botocore.httpsession
 import pytest
 from botocore.stub import Stubber
 
-from pytest_amplify_jobs import fake_list_jobs, generate_chain, stub_list_jobs
-from pytest_amplify_jobs._intercept import ListJobsIntercept
+from pytest_amplify_jobs import fake_amplify, generate_chain, stub_list_jobs
+from pytest_amplify_jobs._intercept import AmplifyIntercept
 from pytest_amplify_jobs._routing import Guard, RefusedCall, guarded_client, refusals
 
 CANARY = {
@@ -95,12 +95,12 @@ def test_canary_credentials_are_never_used(
             call(client)
             call(stray_client())
     elif mode == "intercept":
-        with ListJobsIntercept() as intercept:
+        with AmplifyIntercept() as intercept:
             intercept.add(chain)
             call(stray_client())
             call(stray_client())
     else:
-        with fake_list_jobs() as fake:
+        with fake_amplify() as fake:
             fake.add_branch(chain.app_id, chain.branch_name, jobs=2)
             call(stray_client())
             call(stray_client())
@@ -121,7 +121,7 @@ def test_other_services_are_untouched() -> None:
 
 def test_intercept_never_answers_with_another_chains_page() -> None:
     apps = [f"d{index}thread" for index in range(2)]
-    with ListJobsIntercept() as intercept:
+    with AmplifyIntercept() as intercept:
         for number in range(150):
             intercept.add(generate_chain(jobs=1, app_id=apps[number % 2], seed=number))
         clients = [stray_client_with_keys() for _ in range(4)]
@@ -141,7 +141,7 @@ def test_intercept_never_answers_with_another_chains_page() -> None:
     assert wrong == []
 
 
-def _branch(intercept: ListJobsIntercept, app: str) -> str:
+def _branch(intercept: AmplifyIntercept, app: str) -> str:
     return next(c.branch_name for c in intercept.chains if c.app_id == app)
 
 
@@ -222,15 +222,15 @@ def _patched() -> dict[str, Any]:
 def test_a_keyboard_interrupt_while_entering_restores_everything(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from pytest_amplify_jobs._fake.service import FakeListJobs
+    from pytest_amplify_jobs._fake.service import AmplifyFake
 
     before = _patched()
 
     def interrupted(self: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(FakeListJobs, "_activated", interrupted)
-    with pytest.raises(KeyboardInterrupt), fake_list_jobs():
+    monkeypatch.setattr(AmplifyFake, "_activated", interrupted)
+    with pytest.raises(KeyboardInterrupt), fake_amplify():
         pass
     assert _patched() == before
 
@@ -240,7 +240,7 @@ def test_another_wrapper_unwinding_out_of_order_leaves_no_stale_wrapper() -> Non
 
     before = _patched()
     seen: list[str] = []
-    fake = fake_list_jobs()
+    fake = fake_amplify()
     fake.__enter__()
     ours = botocore.client.BaseClient._make_api_call
     original_other = ours
@@ -258,7 +258,7 @@ def test_another_wrapper_unwinding_out_of_order_leaves_no_stale_wrapper() -> Non
     assert seen == ["ListJobs"]
     botocore.client.BaseClient._make_api_call = ours  # type: ignore[method-assign]
     # Their restore put our stale wrapper back; the next mode unwraps it and restores exactly.
-    with fake_list_jobs() as again:
+    with fake_amplify() as again:
         again.add_branch("d1abc", "main", jobs=2)
         assert len(client.list_jobs(appId="d1abc", branchName="main")["jobSummaries"]) == 2
     assert _patched()["make_api_call"] is before["make_api_call"]
@@ -271,7 +271,7 @@ def test_another_wrapper_unwinding_out_of_order_leaves_no_stale_wrapper() -> Non
 def test_an_inert_wrapper_is_a_plain_pass_through() -> None:
     import botocore.client
 
-    with fake_list_jobs():
+    with fake_amplify():
         ours = botocore.client.BaseClient._make_api_call
     assert ours is not botocore.client.BaseClient._make_api_call  # restored
     client = stray_client_with_keys()
@@ -286,7 +286,7 @@ def test_environment_variables_set_inside_a_mode_do_not_leak() -> None:
 
     before = dict(os.environ)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        with fake_list_jobs():
+        with fake_amplify():
             monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "false")
             monkeypatch.setenv("AWS_ACCESS_KEY_ID", "set-by-the-test")
     assert dict(os.environ) == before
@@ -297,12 +297,12 @@ def test_a_mode_entered_from_another_thread_is_a_clear_error() -> None:
 
     def enter() -> None:
         try:
-            with ListJobsIntercept():
+            with AmplifyIntercept():
                 pass
         except RuntimeError as error:
             errors.append(error)
 
-    with fake_list_jobs():
+    with fake_amplify():
         import threading
 
         thread = threading.Thread(target=enter)
@@ -313,5 +313,5 @@ def test_a_mode_entered_from_another_thread_is_a_clear_error() -> None:
         errors[0]
     )
     assert "process-wide" in str(errors[0])
-    with ListJobsIntercept():  # once the other exits, any thread may enter
+    with AmplifyIntercept():  # once the other exits, any thread may enter
         pass

@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import StubAssertionError, UnStubbedResponseError
 from botocore.stub import Stubber
 
-from pytest_amplify_jobs import ListJobsIntercept, generate_chain, stub_list_jobs
+from pytest_amplify_jobs import AmplifyIntercept, generate_chain, stub_list_jobs
 from tests.helpers import run_aws_cli
 
 # A module-level client, created long before any intercept is active.
@@ -40,7 +40,7 @@ def list_branch(app_id: str, branch: str) -> list[dict[str, Any]]:
 
 def test_code_building_its_own_client_is_served(monkeypatch: pytest.MonkeyPatch) -> None:
     _real_looking_credentials(monkeypatch)
-    with ListJobsIntercept() as intercept:
+    with AmplifyIntercept() as intercept:
         chain = intercept.generate(jobs=11, page_size=4)
         assert list_branch(chain.app_id, chain.branch_name) == list(chain.jobs)
         assert [c.get("nextToken") for c in intercept.calls] == [None, *chain.tokens]
@@ -54,7 +54,7 @@ def test_module_level_session_and_botocore_clients_are_served() -> None:
     botocore_client = botocore.session.get_session().create_client(
         "amplify", region_name="ap-south-1", aws_access_key_id="a", aws_secret_access_key="b"
     )
-    with ListJobsIntercept() as intercept:
+    with AmplifyIntercept() as intercept:
         for client in (MODULE_CLIENT, session_client, botocore_client):
             chain = intercept.generate(jobs=3, page_size=3)
             page = client.list_jobs(appId=chain.app_id, branchName=chain.branch_name)
@@ -62,7 +62,7 @@ def test_module_level_session_and_botocore_clients_are_served() -> None:
 
 
 def test_errors_use_the_calling_clients_exception_classes() -> None:
-    with ListJobsIntercept() as intercept:
+    with AmplifyIntercept() as intercept:
         chain = intercept.generate(jobs=2, error="LimitExceededException", error_at=0)
         with pytest.raises(MODULE_CLIENT.exceptions.LimitExceededException) as info:
             MODULE_CLIENT.list_jobs(appId=chain.app_id, branchName=chain.branch_name)
@@ -74,7 +74,7 @@ def test_errors_use_the_calling_clients_exception_classes() -> None:
 
 def test_the_aws_cli_in_process_prints_every_job(monkeypatch: pytest.MonkeyPatch) -> None:
     _real_looking_credentials(monkeypatch)
-    with ListJobsIntercept() as intercept:
+    with AmplifyIntercept() as intercept:
         chain = intercept.generate(jobs=25, page_size=10)
         rc, out = run_aws_cli(
             "list-jobs",
@@ -94,7 +94,7 @@ def test_the_aws_cli_in_process_prints_every_job(monkeypatch: pytest.MonkeyPatch
 def test_an_unqueued_call_is_an_error_not_a_request(monkeypatch: pytest.MonkeyPatch) -> None:
     _real_looking_credentials(monkeypatch)
     client = boto3.client("amplify")
-    with ListJobsIntercept() as intercept:
+    with AmplifyIntercept() as intercept:
         chain = intercept.generate(jobs=1)
         with pytest.raises(UnStubbedResponseError, match=r"get_app\(appId='d1'\) was not queued"):
             client.get_app(appId="d1")
@@ -107,7 +107,7 @@ def test_an_unqueued_call_is_an_error_not_a_request(monkeypatch: pytest.MonkeyPa
 
 
 def test_an_unqueued_call_names_what_is_queued() -> None:
-    with ListJobsIntercept(seed=3) as intercept:
+    with AmplifyIntercept(seed=3) as intercept:
         chain = intercept.generate(jobs=4, page_size=2)
         with pytest.raises(UnStubbedResponseError, match=r"next queued: call 0 of chain"):
             MODULE_CLIENT.list_branches(appId=chain.app_id)
@@ -115,7 +115,7 @@ def test_an_unqueued_call_names_what_is_queued() -> None:
 
 
 def test_parameters_are_checked_like_the_stubber_path() -> None:
-    with ListJobsIntercept() as intercept:
+    with AmplifyIntercept() as intercept:
         chain = intercept.generate(jobs=4, page_size=2, max_results=2)
         with pytest.raises(StubAssertionError) as info:
             MODULE_CLIENT.list_jobs(appId=chain.app_id, branchName=chain.branch_name, maxResults=5)
@@ -124,7 +124,7 @@ def test_parameters_are_checked_like_the_stubber_path() -> None:
 
 
 def test_responses_are_copies() -> None:
-    with ListJobsIntercept() as intercept:
+    with AmplifyIntercept() as intercept:
         chain = intercept.generate(jobs=2, page_size=1)
         page = MODULE_CLIENT.list_jobs(appId=chain.app_id, branchName=chain.branch_name)
         page["jobSummaries"][0]["status"] = "MUTATED"
@@ -137,7 +137,7 @@ def test_responses_are_copies() -> None:
 
 def test_leaving_restores_everything_even_on_exception() -> None:
     def fails_inside() -> None:
-        with ListJobsIntercept() as intercept:
+        with AmplifyIntercept() as intercept:
             intercept.generate(jobs=1)
             raise KeyError("boom")
 
@@ -152,9 +152,9 @@ def test_leaving_restores_everything_even_on_exception() -> None:
 
 def test_nesting_and_many_in_a_row() -> None:
     for _ in range(3):
-        with ListJobsIntercept() as outer:
+        with AmplifyIntercept() as outer:
             outer_chain = outer.generate(jobs=1)
-            with ListJobsIntercept() as inner:
+            with AmplifyIntercept() as inner:
                 inner_chain = inner.generate(jobs=1)
                 page = MODULE_CLIENT.list_jobs(
                     appId=inner_chain.app_id, branchName=inner_chain.branch_name
@@ -172,7 +172,7 @@ def test_other_services_are_untouched() -> None:
     s3 = boto3.client(
         "s3", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
     )
-    with ListJobsIntercept(), Stubber(s3) as stubber:
+    with AmplifyIntercept(), Stubber(s3) as stubber:
         stubber.add_response("list_buckets", {"Buckets": []})
         assert s3.list_buckets()["Buckets"] == []
 

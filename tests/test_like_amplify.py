@@ -17,7 +17,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from pytest_amplify_jobs import FakeListJobs, fake_list_jobs, validate_response
+from pytest_amplify_jobs import AmplifyFake, fake_amplify, validate_response
 
 APP, BRANCH = "d1fakeapp2345", "main"
 MANUAL = "d1manualapp01"  # an app deployed manually (no repository): deployments only
@@ -38,7 +38,7 @@ def client(**config: Any) -> Any:
 
 @pytest.fixture
 def fake() -> Any:
-    with fake_list_jobs(seed=7) as f:
+    with fake_amplify(seed=7) as f:
         f.add_branch(APP, BRANCH, jobs=3, finished=True)
         f.add_app(MANUAL, kind="manual")
         f.add_branch(MANUAL, BRANCH, jobs=2, finished=True)
@@ -70,7 +70,7 @@ def put(url: str, body: bytes) -> int:
 @pytest.mark.usefixtures("no_http")
 @pytest.mark.enable_socket
 @pytest.mark.allow_hosts(["127.0.0.1"])
-def test_a_manual_zip_deploy_in_process(fake: FakeListJobs) -> None:
+def test_a_manual_zip_deploy_in_process(fake: AmplifyFake) -> None:
     c = client()
     created = c.create_deployment(appId=MANUAL, branchName=BRANCH)
     url = created["zipUploadUrl"]
@@ -93,7 +93,7 @@ def test_a_manual_zip_deploy_in_process(fake: FakeListJobs) -> None:
 @pytest.mark.enable_socket
 @pytest.mark.allow_hosts(["127.0.0.1"])
 def test_build_logs_and_artifacts_are_served_until_the_fake_exits() -> None:
-    with fake_list_jobs() as fake:
+    with fake_amplify() as fake:
         fake.add_branch(APP, BRANCH, jobs=2, finished=True, statuses=["SUCCEED"])
         c = client()
         steps = c.get_job(appId=APP, branchName=BRANCH, jobId="2")["job"]["steps"]
@@ -103,7 +103,7 @@ def test_build_logs_and_artifacts_are_served_until_the_fake_exits() -> None:
         with urllib.request.urlopen(build["artifactsUrl"], timeout=10) as answer:
             assert answer.read()[:2] == b"PK"
         # Another fake in the same process cannot guess this one's URLs.
-        with fake_list_jobs(seed=1) as other:
+        with fake_amplify(seed=1) as other:
             other.add_branch(APP, BRANCH, jobs=2, finished=True)
             theirs = c.get_job(appId=APP, branchName=BRANCH, jobId="2")["job"]["steps"][0]
             assert theirs["logUrl"].split("/")[3] != build["logUrl"].split("/")[3]
@@ -111,7 +111,7 @@ def test_build_logs_and_artifacts_are_served_until_the_fake_exits() -> None:
         urllib.request.urlopen(build["logUrl"], timeout=5)
 
 
-def test_without_sockets_urls_stay_local_and_a_zip_never_arrives(fake: FakeListJobs) -> None:
+def test_without_sockets_urls_stay_local_and_a_zip_never_arrives(fake: AmplifyFake) -> None:
     # Under --disable-socket the endpoint cannot listen: URLs still name 127.0.0.1 (port 9,
     # never listened to), and a deployment whose zip never arrived fails at DEPLOY.
     c = client()
@@ -127,7 +127,7 @@ def test_without_sockets_urls_stay_local_and_a_zip_never_arrives(fake: FakeListJ
     shutil.which("aws") is None or shutil.which("curl") is None, reason="needs aws and curl"
 )
 def test_a_manual_zip_deploy_with_the_aws_cli_and_curl(
-    fake: FakeListJobs, tmp_path: pathlib.Path
+    fake: AmplifyFake, tmp_path: pathlib.Path
 ) -> None:
     fake.serve()
     env = child_env()
@@ -183,7 +183,7 @@ def aws_json(env: dict[str, str], *args: str) -> dict[str, Any]:
 @pytest.mark.enable_socket
 @pytest.mark.allow_hosts(["127.0.0.1"])
 @pytest.mark.skipif(shutil.which("aws") is None, reason="needs the aws command")
-def test_the_pending_running_release_script_ends_succeed(fake: FakeListJobs) -> None:
+def test_the_pending_running_release_script_ends_succeed(fake: AmplifyFake) -> None:
     fake.serve()
     env = {**child_env(), "POLL_SECONDS": "0"}
     done = subprocess.run(
@@ -203,7 +203,7 @@ def test_the_pending_running_release_script_ends_succeed(fake: FakeListJobs) -> 
 
 @pytest.mark.usefixtures("no_http")
 @pytest.mark.parametrize("mode", ["legacy", "standard", "adaptive"])
-def test_the_rate_limit_is_not_retried_by_botocore(fake: FakeListJobs, mode: str) -> None:
+def test_the_rate_limit_is_not_retried_by_botocore(fake: AmplifyFake, mode: str) -> None:
     fake.throttle(operation="StartJob")
     c = client(retries={"mode": mode, "max_attempts": 5})
     with pytest.raises(c.exceptions.BadRequestException) as info:
@@ -231,7 +231,7 @@ def start_with_own_retries(c: Any, attempts: int = 4) -> dict[str, Any]:
 
 
 @pytest.mark.usefixtures("no_http")
-def test_code_that_retries_the_rate_limit_itself_succeeds(fake: FakeListJobs) -> None:
+def test_code_that_retries_the_rate_limit_itself_succeeds(fake: AmplifyFake) -> None:
     fake.throttle(times=2, operation="StartJob")
     started = start_with_own_retries(client())
     assert started["jobSummary"]["status"] == "PENDING"
@@ -262,7 +262,7 @@ def test_the_rate_limit_in_stubber_and_intercept_modes(pytester: pytest.Pytester
 
 
 @pytest.mark.usefixtures("no_http")
-def test_injected_errors_speak_of_the_operation_called(fake: FakeListJobs) -> None:
+def test_injected_errors_speak_of_the_operation_called(fake: AmplifyFake) -> None:
     fake.fail("AccessDeniedException", operation="StartJob")
     fake.fail("BadRequestException", operation="GetJob", message="Invalid jobId.")
     c = client(retries={"max_attempts": 1})
@@ -275,7 +275,7 @@ def test_injected_errors_speak_of_the_operation_called(fake: FakeListJobs) -> No
 
 
 @pytest.mark.usefixtures("no_http")
-def test_app_kinds_refuse_what_the_service_refuses(fake: FakeListJobs) -> None:
+def test_app_kinds_refuse_what_the_service_refuses(fake: AmplifyFake) -> None:
     c = client()
     # aws-amplify/amplify-cli#4837: the service's text.
     for call in (
@@ -317,12 +317,14 @@ def test_worlds_persistent_faults_throttle_as_amplify_does() -> None:
     assert [f.code for f in world.faults] == ["BadRequestException"]
     c = client(retries={"max_attempts": 1})
     messages = []
-    with fake_list_jobs(world=world):
+    with fake_amplify(world=world):
         for _ in range(world.settles_after + 2):
             try:
                 c.get_job(appId=world.app_id, branchName=world.branch_name, jobId=world.job_id)
             except c.exceptions.BadRequestException as error:
                 messages.append(error.response["Error"]["Message"])
-    assert messages == [
-        "Rate exceeded while calling GetJob, please slow down or try again later."
-    ] * world.faults[0].times
+    assert (
+        messages
+        == ["Rate exceeded while calling GetJob, please slow down or try again later."]
+        * world.faults[0].times
+    )

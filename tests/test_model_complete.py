@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from pytest_amplify_jobs import (
+    AmplifyIntercept,
     ListJobsChain,
-    ListJobsIntercept,
     ResponseScript,
-    fake_list_jobs,
+    fake_amplify,
     generate_chain,
     generate_response,
     generate_world,
@@ -106,11 +106,11 @@ def test_generate_options_carry_model_complete() -> None:
 
 
 def test_generate_of_a_queue_reads_model_complete() -> None:
-    with ListJobsIntercept() as intercept:
+    with AmplifyIntercept() as intercept:
         chain = intercept.generate(jobs=25, model_complete=True)
         assert_pages_complete(chain)
         consume(chain)
-    with ListJobsIntercept(defaults={"model_complete": True}) as intercept:
+    with AmplifyIntercept(defaults={"model_complete": True}) as intercept:
         chain = intercept.generate(jobs=25)
         assert_pages_complete(chain)
         consume(chain)
@@ -306,7 +306,7 @@ def assert_world_complete(world: AmplifyWorld) -> None:
     for branch in world.branches:
         validate_list_jobs_response({"jobSummaries": list(branch.jobs)}, model_strict=True)
     c = client()
-    with fake_list_jobs(world=world, model_complete=True):
+    with fake_amplify(world=world, model_complete=True):
         for _ in range(world.settles_after + 2):
             for b in world.branches:
                 page = c.list_jobs(appId=b.app_id, branchName=b.branch_name)
@@ -355,14 +355,12 @@ PLAIN: dict[str, Callable[[object], object]] = {
     "generate_world": lambda v: generate_world(model_complete=v),  # type: ignore[arg-type]
     "check_world": lambda v: check_world(ValueError, model_complete=v),
     "intercept.generate": lambda v: _intercept_generate(model_complete=v),
-    "ListJobsIntercept(defaults=...)": lambda v: _intercept_generate(
-        defaults={"model_complete": v}
-    ),
+    "AmplifyIntercept(defaults=...)": lambda v: _intercept_generate(defaults={"model_complete": v}),
 }
 
 
 def _intercept_generate(defaults: dict[str, Any] | None = None, **kwargs: Any) -> object:
-    with ListJobsIntercept(defaults=defaults) as intercept:
+    with AmplifyIntercept(defaults=defaults) as intercept:
         return intercept.generate(jobs=3, **kwargs)
 
 

@@ -13,7 +13,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from pytest_amplify_jobs import FakeListJobs, fake_list_jobs
+from pytest_amplify_jobs import AmplifyFake, fake_amplify
 from pytest_amplify_jobs import validate_response as _validate_response
 from pytest_amplify_jobs._fake.resources import DOMAIN_AUTO_NEXT, DOMAIN_MOVES, domain_statuses
 from pytest_amplify_jobs._fake.state import Store
@@ -44,7 +44,7 @@ OPERATIONS = (
 
 @pytest.fixture
 def fake() -> Any:
-    with fake_list_jobs(seed=7) as f:
+    with fake_amplify(seed=7) as f:
         f.add_branch(APP, MAIN, jobs=3, finished=True)
         f.add_branch(APP, DEV, jobs=1, finished=True)
         yield f
@@ -94,7 +94,7 @@ def test_the_fake_serves_every_resource_operation() -> None:
 
 
 @pytest.mark.usefixtures("no_http")
-def test_webhooks_through_boto3(fake: FakeListJobs, c: Any) -> None:
+def test_webhooks_through_boto3(fake: AmplifyFake, c: Any) -> None:
     hook = call(c, "CreateWebhook", appId=APP, branchName=MAIN)["webhook"]
     assert "description" not in hook  # departure webhook-unset-description
     assert hook["webhookArn"].endswith(f":apps/{APP}/webhooks/{hook['webhookId']}")
@@ -127,7 +127,7 @@ def test_webhooks_through_boto3(fake: FakeListJobs, c: Any) -> None:
 def test_webhook_ids_are_seeded_and_uuid_shaped() -> None:
     ids = []
     for _ in range(2):
-        with fake_list_jobs(seed=11) as f:
+        with fake_amplify(seed=11) as f:
             f.add_branch(APP, MAIN, jobs=1)
             ids.append(f.add_webhook(APP, MAIN)["webhookId"])
     assert ids[0] == ids[1]
@@ -135,7 +135,7 @@ def test_webhook_ids_are_seeded_and_uuid_shaped() -> None:
 
 
 @pytest.mark.usefixtures("no_http")
-def test_webhook_errors(fake: FakeListJobs, c: Any) -> None:
+def test_webhook_errors(fake: AmplifyFake, c: Any) -> None:
     assert error_of(c, "CreateWebhook", appId="d1nope", branchName=MAIN) == (
         "NotFoundException",
         "App d1nope not found.",
@@ -158,7 +158,7 @@ def test_webhook_errors(fake: FakeListJobs, c: Any) -> None:
 
 @pytest.mark.enable_socket
 @pytest.mark.allow_hosts(["127.0.0.1"])
-def test_a_post_to_the_webhook_url_starts_a_web_hook_build(fake: FakeListJobs, c: Any) -> None:
+def test_a_post_to_the_webhook_url_starts_a_web_hook_build(fake: AmplifyFake, c: Any) -> None:
     hook = call(c, "CreateWebhook", appId=APP, branchName=MAIN)["webhook"]
     before = fake.history(APP, MAIN)[0]["jobId"]
     request = urllib.request.Request(hook["webhookUrl"], data=b"{}", method="POST")
@@ -192,7 +192,7 @@ def test_a_post_to_the_webhook_url_starts_a_web_hook_build(fake: FakeListJobs, c
     info.value.close()
 
 
-def test_receive_webhook_answers_from_the_store(fake: FakeListJobs) -> None:
+def test_receive_webhook_answers_from_the_store(fake: AmplifyFake) -> None:
     hook = fake.add_webhook(APP, DEV)
     path = "webhooks/" + hook["webhookUrl"].split("/webhooks/", 1)[1]
     resources = fake._store.resources
@@ -228,7 +228,7 @@ def test_without_a_local_endpoint_webhook_urls_take_the_service_form() -> None:
 
 
 @pytest.mark.usefixtures("no_http")
-def test_domain_associations_through_boto3(fake: FakeListJobs, c: Any) -> None:
+def test_domain_associations_through_boto3(fake: AmplifyFake, c: Any) -> None:
     created = call(
         c,
         "CreateDomainAssociation",
@@ -275,7 +275,7 @@ def test_domain_associations_through_boto3(fake: FakeListJobs, c: Any) -> None:
 
 
 @pytest.mark.usefixtures("no_http")
-def test_domain_errors(fake: FakeListJobs, c: Any) -> None:
+def test_domain_errors(fake: AmplifyFake, c: Any) -> None:
     where = {"appId": APP, "domainName": DOMAIN}
     settings = [sub("www", MAIN)]
     assert error_of(
@@ -313,7 +313,7 @@ def test_domain_errors(fake: FakeListJobs, c: Any) -> None:
 
 
 @pytest.mark.usefixtures("no_http")
-def test_scripted_domain_moves_count_calls_like_jobs(fake: FakeListJobs, c: Any) -> None:
+def test_scripted_domain_moves_count_calls_like_jobs(fake: AmplifyFake, c: Any) -> None:
     fake.add_domain(APP, DOMAIN, {"www": MAIN})
     fake.advance_domain(APP, DOMAIN, "REQUESTING_CERTIFICATE")  # call 1 sees it
     fake.advance_domain(APP, DOMAIN, "PENDING_VERIFICATION", after_calls=2)
@@ -341,7 +341,7 @@ def test_scripted_domain_moves_count_calls_like_jobs(fake: FakeListJobs, c: Any)
 
 
 @pytest.mark.usefixtures("no_http")
-def test_a_domain_can_fail_verification(fake: FakeListJobs, c: Any) -> None:
+def test_a_domain_can_fail_verification(fake: AmplifyFake, c: Any) -> None:
     fake.add_domain(APP, DOMAIN)
     fake.advance_domain(APP, DOMAIN, "PENDING_VERIFICATION")
     fake.advance_domain(APP, DOMAIN, "FAILED", after_calls=1)
@@ -358,7 +358,7 @@ def test_a_domain_can_fail_verification(fake: FakeListJobs, c: Any) -> None:
 
 
 @pytest.mark.usefixtures("no_http")
-def test_automatic_domain_moves_can_be_stopped(fake: FakeListJobs, c: Any) -> None:
+def test_automatic_domain_moves_can_be_stopped(fake: AmplifyFake, c: Any) -> None:
     fake.auto_verify_domains(False)
     fake.add_domain(APP, DOMAIN)
     for _ in range(3):
@@ -381,7 +381,7 @@ def test_domain_moves_cover_the_model() -> None:
     assert path == ["PENDING_VERIFICATION", "AVAILABLE"]
 
 
-def test_bad_domain_moves_name_the_allowed_ones(fake: FakeListJobs) -> None:
+def test_bad_domain_moves_name_the_allowed_ones(fake: AmplifyFake) -> None:
     fake.add_domain(APP, DOMAIN)
     fake.advance_domain(APP, DOMAIN, "PENDING_VERIFICATION", after_calls=3)
     with pytest.raises(ValueError, match=r"cannot go from PENDING_VERIFICATION to CREATING"):
@@ -398,7 +398,7 @@ def test_bad_domain_moves_name_the_allowed_ones(fake: FakeListJobs) -> None:
 
 
 @pytest.mark.usefixtures("no_http")
-def test_backend_environments_through_boto3(fake: FakeListJobs, c: Any) -> None:
+def test_backend_environments_through_boto3(fake: AmplifyFake, c: Any) -> None:
     created = call(c, "CreateBackendEnvironment", appId=APP, environmentName="staging")
     env = created["backendEnvironment"]
     app_name = fake.apps()[0]["name"]
@@ -448,7 +448,7 @@ def test_backend_environments_through_boto3(fake: FakeListJobs, c: Any) -> None:
 
 
 @pytest.mark.usefixtures("no_http")
-def test_listings_paginate_with_opaque_tokens(fake: FakeListJobs, c: Any) -> None:
+def test_listings_paginate_with_opaque_tokens(fake: AmplifyFake, c: Any) -> None:
     for index in range(5):
         fake.add_webhook(APP, MAIN)
         fake.add_domain(APP, f"site{index}.com", {"www": MAIN})
@@ -483,7 +483,7 @@ def test_listings_paginate_with_opaque_tokens(fake: FakeListJobs, c: Any) -> Non
 # ------------------------------------------------------------------------------ cascades
 
 
-def test_forgetting_a_branch_takes_its_webhooks_and_sub_domains(fake: FakeListJobs) -> None:
+def test_forgetting_a_branch_takes_its_webhooks_and_sub_domains(fake: AmplifyFake) -> None:
     main_hook = fake.add_webhook(APP, MAIN)
     dev_hook = fake.add_webhook(APP, DEV)
     fake.add_domain(APP, DOMAIN, {"www": MAIN, "dev": DEV})
@@ -510,7 +510,7 @@ def test_forgetting_a_branch_takes_its_webhooks_and_sub_domains(fake: FakeListJo
     reason="DeleteBranch and DeleteApp are not served yet",
 )
 @pytest.mark.usefixtures("no_http")
-def test_deleting_a_branch_or_an_app_on_the_wire_cascades(fake: FakeListJobs, c: Any) -> None:
+def test_deleting_a_branch_or_an_app_on_the_wire_cascades(fake: AmplifyFake, c: Any) -> None:
     hook = fake.add_webhook(APP, DEV)
     fake.add_domain(APP, DOMAIN, {"www": MAIN, "dev": DEV})
     fake.add_backend_environment(APP, "staging")
@@ -524,7 +524,7 @@ def test_deleting_a_branch_or_an_app_on_the_wire_cascades(fake: FakeListJobs, c:
     assert not resources.webhooks and not resources.domains and not resources.backends
 
 
-def assert_coherent(fake: FakeListJobs) -> None:
+def assert_coherent(fake: AmplifyFake) -> None:
     """Every webhook's branch and every sub-domain's branch exist; every resource's app too."""
     store = fake._store
     resources = store.resources
@@ -577,7 +577,7 @@ class AwsCli:
 
 
 @pytest.mark.usefixtures("cli_env", "no_http")
-def test_every_resource_operation_through_the_aws_cli(fake: FakeListJobs) -> None:
+def test_every_resource_operation_through_the_aws_cli(fake: AmplifyFake) -> None:
     cli = AwsCli()
     app = ("--app-id", APP)
     hook = cli("create-webhook", *app, "--branch-name", MAIN)["webhook"]
@@ -631,7 +631,7 @@ def test_every_resource_operation_through_the_aws_cli(fake: FakeListJobs) -> Non
 
 
 def test_model_complete_answers_carry_every_required_member(c: Any) -> None:
-    with fake_list_jobs(seed=3, model_complete=True) as f:
+    with fake_amplify(seed=3, model_complete=True) as f:
         f.add_branch(APP, MAIN, jobs=1, finished=True)
         hook = call(c, "CreateWebhook", appId=APP, branchName=MAIN)
         _validate_response("CreateWebhook", hook, model_strict=True)
@@ -651,7 +651,7 @@ def test_model_complete_answers_carry_every_required_member(c: Any) -> None:
 
 
 @pytest.mark.usefixtures("no_http")
-def test_scripted_faults_reach_resource_operations(fake: FakeListJobs, c: Any) -> None:
+def test_scripted_faults_reach_resource_operations(fake: AmplifyFake, c: Any) -> None:
     fake.fail("InternalFailureException", times=1, operation="GetDomainAssociation")
     fake.add_domain(APP, DOMAIN)
     # botocore retries the 500: the second attempt is answered (and is a call on the domain).
@@ -686,13 +686,13 @@ BAD_CALLS = [
 
 @pytest.mark.parametrize(("method", "args", "kwargs", "message"), BAD_CALLS)
 def test_bad_facade_arguments(
-    fake: FakeListJobs, method: str, args: tuple[Any, ...], kwargs: dict[str, Any], message: str
+    fake: AmplifyFake, method: str, args: tuple[Any, ...], kwargs: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
         getattr(fake, method)(*args, **kwargs)
 
 
-def test_facade_refuses_duplicates(fake: FakeListJobs) -> None:
+def test_facade_refuses_duplicates(fake: AmplifyFake) -> None:
     fake.add_domain(APP, DOMAIN)
     with pytest.raises(ValueError, match=r"already has that domain"):
         fake.add_domain(APP, DOMAIN)

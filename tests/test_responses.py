@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from pytest_amplify_jobs import (
+    AmplifyIntercept,
     InvalidResponse,
-    ListJobsIntercept,
     ResponseScript,
     _model,
     _wire,
@@ -27,7 +27,7 @@ from pytest_amplify_jobs import (
 )
 from pytest_amplify_jobs._client import make_client
 from pytest_amplify_jobs._responses import OPERATIONS
-from pytest_amplify_jobs._stubbing import ListJobsStub
+from pytest_amplify_jobs._stubbing import AmplifyStub
 from pytest_amplify_jobs.strategies import amplify_responses, list_jobs_chains
 
 pytest_plugins = ["pytester"]
@@ -161,7 +161,7 @@ def test_calls_queues_only_the_first_pages() -> None:
 
 
 @pytest.mark.amplify_jobs(jobs=30, page_size=10, calls=2)
-def test_the_marker_takes_calls(list_jobs_stub: ListJobsStub) -> None:
+def test_the_marker_takes_calls(list_jobs_stub: AmplifyStub) -> None:
     chain = list_jobs_stub.generate()
     client = list_jobs_stub.client
     first = client.list_jobs(appId=chain.app_id, branchName=chain.branch_name)
@@ -227,7 +227,7 @@ def test_unmade_calls_are_pending_by_name(queue: Any) -> None:
 
 
 def test_intercept_queues_per_operation() -> None:
-    with ListJobsIntercept(seed=2) as intercept:
+    with AmplifyIntercept(seed=2) as intercept:
         chain = intercept.generate(jobs=120, page_size=50)  # 3 pages, the code reads one
         started = intercept.add_response("StartJob")["jobSummary"]
         client = boto3.client(
@@ -245,7 +245,7 @@ def test_intercept_queues_per_operation() -> None:
 def test_a_plain_stubber_client_is_served_with_the_stubbers_own_queue() -> None:
     client = make_client()
     with Stubber(client) as stubber:
-        stub = ListJobsStub(client, stubber, seed=1)
+        stub = AmplifyStub(client, stubber, seed=1)
         stub.add_response("GetApp", expected_params={"appId": "d1abc"})
         assert client.get_app(appId="d1abc")["app"]["appId"] == "d1abc"
         stubber.assert_no_pending_responses()
@@ -390,7 +390,7 @@ def test_add_client_error_takes_the_errors_aws_front_end_sends(code: str) -> Non
 
     from pytest_amplify_jobs import _model
 
-    with ListJobsIntercept() as intercept:
+    with AmplifyIntercept() as intercept:
         intercept.add_client_error("StartJob", code)
         client = intercept.client
         with pytest.raises(ClientError) as info:

@@ -20,7 +20,7 @@ from pytest_amplify_jobs import (
     ListJobsChain,
     ListJobsError,
     _model,
-    fake_list_jobs,
+    fake_amplify,
     generate_chain,
     stub_list_jobs,
     validate_job_history,
@@ -91,7 +91,7 @@ def test_list_jobs_chains_pin_the_scenario(scenario: dict[str, Any], data: st.Da
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=json.dumps)
 def test_the_fake_pins_the_scenario(scenario: dict[str, Any]) -> None:
-    with fake_list_jobs(seed=4) as fake:
+    with fake_amplify(seed=4) as fake:
         history = fake.add_branch("d1abc", "main", jobs=9, **scenario)
         assert_scenario(history, scenario)  # type: ignore[arg-type]
 
@@ -170,7 +170,7 @@ def test_impossible_requests_name_the_rule(kwargs: dict[str, Any], message: str)
         _draw(aj.job_histories(min_size=3, **kwargs))
     with pytest.raises(InvalidArgument, match=message):
         _draw(aj.list_jobs_chains(min_jobs=3, **kwargs))
-    with fake_list_jobs() as fake, pytest.raises(ValueError, match=message):
+    with fake_amplify() as fake, pytest.raises(ValueError, match=message):
         fake.add_branch("d1abc", "main", jobs=3, **kwargs)
 
 
@@ -185,7 +185,7 @@ def test_sizes_that_cannot_hold_the_pinned_jobs() -> None:
 
 
 def test_pinned_given_history_is_an_error() -> None:
-    with fake_list_jobs() as fake:
+    with fake_amplify() as fake:
         history = fake.add_branch("d1abc", "main", jobs=2)
         with pytest.raises(ValueError, match="pin a generated history"):
             fake.add_branch("d1abc", "main", jobs=history, newest=["FAILED"])
@@ -329,7 +329,7 @@ def test_chains_check_coherence_on_request_only() -> None:
 
 
 def test_the_fake_refuses_incoherent_histories() -> None:
-    with fake_list_jobs() as fake:
+    with fake_amplify() as fake:
         jobs = fake.add_branch("d1abc", "main", jobs=3, finished=True)
         jobs[2]["status"] = "RUNNING"
         jobs[2].pop("endTime")
@@ -384,7 +384,7 @@ def _client(mode: str) -> Any:
 @pytest.mark.parametrize("mode", ["legacy", "standard"])
 @pytest.mark.parametrize("code", COMMON)
 def test_common_errors_through_botocores_retry_handler(mode: str, code: str) -> None:
-    with fake_list_jobs() as fake:
+    with fake_amplify() as fake:
         fake.add_branch("d1abc", "main", jobs=2)
         fake.fail(code, times=5, operation="ListJobs")
         with pytest.raises(ClientError) as error:
@@ -399,7 +399,7 @@ def test_common_errors_through_botocores_retry_handler(mode: str, code: str) -> 
 
 
 def test_a_retried_common_error_then_succeeds() -> None:
-    with fake_list_jobs() as fake:
+    with fake_amplify() as fake:
         history = fake.add_branch("d1abc", "main", jobs=2)
         fake.fail("ThrottlingException", times=2)
         page = _client("standard").list_jobs(appId="d1abc", branchName="main")
@@ -451,7 +451,7 @@ def test_list_jobs_errors_bad_arguments(kwargs: dict[str, Any], message: str) ->
 
 
 def test_the_fake_fails_with_any_common_error_on_any_operation() -> None:
-    with fake_list_jobs() as fake:
+    with fake_amplify() as fake:
         fake.add_branch("d1abc", "main", jobs=1)
         fake.fail("AccessDeniedException")  # any operation
         with pytest.raises(ClientError, match="AccessDeniedException"):
@@ -485,7 +485,7 @@ def test_plain(list_jobs_stub):
             "*test_stub is a Hypothesis test (@given) and requests list_jobs_stub*"
             "with stub_list_jobs(chain) as ...:*",
             "*test_fake is a Hypothesis test (@given) and requests amplify_fake*"
-            "with fake_list_jobs() as ...:*",
+            "with fake_amplify() as ...:*",
         ]
     )
 

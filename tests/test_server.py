@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from pytest_amplify_jobs import FakeListJobs, fake_list_jobs
+from pytest_amplify_jobs import AmplifyFake, fake_amplify
 
 APP, BRANCH = "d1fakeapp2345", "main"
 VARIABLE = "AWS_ENDPOINT_URL_AMPLIFY"
@@ -46,14 +46,14 @@ def aws(*args: str) -> dict[str, Any]:
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.delenv(VARIABLE, raising=False)
-    with fake_list_jobs(seed=2) as fake:
+    with fake_amplify(seed=2) as fake:
         fake.add_branch(APP, BRANCH, jobs=3, finished=True)
         fake.serve()
         yield fake
 
 
 @pytest.mark.skipif(shutil.which("aws") is None, reason="needs the aws command")
-def test_list_start_and_get_through_an_aws_subprocess(served: FakeListJobs) -> None:
+def test_list_start_and_get_through_an_aws_subprocess(served: AmplifyFake) -> None:
     where = ("--app-id", APP, "--branch-name", BRANCH)
     listed = aws("list-jobs", *where)  # printed as on the wire: timestamps as epoch seconds
     assert [j["jobId"] for j in listed["jobSummaries"]] == ["3", "2", "1"]
@@ -68,7 +68,7 @@ def test_list_start_and_get_through_an_aws_subprocess(served: FakeListJobs) -> N
     assert [r.operation for r in served.requests] == ["ListJobs", "StartJob"] + ["GetJob"] * 3
 
 
-def test_a_botocore_script_in_a_subprocess(served: FakeListJobs) -> None:
+def test_a_botocore_script_in_a_subprocess(served: AmplifyFake) -> None:
     script = (
         "import json, botocore.session\n"
         "c = botocore.session.get_session().create_client('amplify')\n"
@@ -90,12 +90,12 @@ def test_serve_is_started_once_and_the_environment_restored(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(VARIABLE, "http://example.invalid")
-    with fake_list_jobs() as fake:
+    with fake_amplify() as fake:
         url = fake.serve()
         assert fake.serve() == url and os.environ[VARIABLE] == url
         assert url.startswith("http://127.0.0.1:")
     assert os.environ[VARIABLE] == "http://example.invalid"
     monkeypatch.delenv(VARIABLE)
-    with fake_list_jobs() as fake:
+    with fake_amplify() as fake:
         fake.serve()
     assert VARIABLE not in os.environ

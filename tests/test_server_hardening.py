@@ -27,7 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_amplify_jobs import FakeListJobs, fake_list_jobs, validate_job_history
+from pytest_amplify_jobs import AmplifyFake, fake_amplify, validate_job_history
 from pytest_amplify_jobs._fake import server as server_module
 from pytest_amplify_jobs._fake.server import MAX_BODY_BYTES, READ_TIMEOUT, FakeServer
 
@@ -40,12 +40,12 @@ STATUS_LINE = re.compile(rb"HTTP/1\.[01] (\d{3}) ")
 
 
 @pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeListJobs]:
+def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[AmplifyFake]:
     """An active fake with one repository-connected branch (3 finished jobs), served over HTTP
     with a read timeout short enough for tests."""
     monkeypatch.delenv(VARIABLE, raising=False)
     monkeypatch.setattr(server_module, "READ_TIMEOUT", 0.5)
-    with fake_list_jobs(seed=3) as fake:
+    with fake_amplify(seed=3) as fake:
         fake.add_branch(APP, BRANCH, jobs=3, finished=True)
         fake.serve()
         yield fake
@@ -99,16 +99,16 @@ def json_of(raw: bytes) -> dict[str, Any]:
     return result
 
 
-def listed_ids(fake: FakeListJobs) -> list[str]:
+def listed_ids(fake: AmplifyFake) -> list[str]:
     return [job["jobId"] for job in fake.history(APP, BRANCH)]
 
 
-def assert_still_serving(fake: FakeListJobs) -> None:
+def assert_still_serving(fake: AmplifyFake) -> None:
     status, _, body = request(fake.serve(), "GET", JOBS)
     assert status == 200 and body["jobSummaries"], body
 
 
-def raw_errors(fake: FakeListJobs) -> list[str]:
+def raw_errors(fake: AmplifyFake) -> list[str]:
     server = fake._server
     assert server is not None
     return server.errors
@@ -117,19 +117,19 @@ def raw_errors(fake: FakeListJobs) -> list[str]:
 # ------------------------------------------------------------ only what it should, while it should
 
 
-def test_bound_to_127_0_0_1_only_behind_a_per_fake_secret(served: FakeListJobs) -> None:
+def test_bound_to_127_0_0_1_only_behind_a_per_fake_secret(served: AmplifyFake) -> None:
     url = served.serve()
     port, prefix = parts(url)
     assert re.fullmatch(r"/[A-Za-z0-9_-]{22}", prefix), url
     server = served._server
     assert server is not None and server._server.socket.getsockname() == ("127.0.0.1", port)
     assert server.url == url and os.environ[VARIABLE] == url
-    with fake_list_jobs() as other:
+    with fake_amplify() as other:
         assert parts(other.serve())[1] != prefix  # each fake its own secret
 
 
 @pytest.mark.allow_hosts(["127.0.0.1", "127.0.0.2"])
-def test_another_loopback_address_is_refused(served: FakeListJobs) -> None:
+def test_another_loopback_address_is_refused(served: AmplifyFake) -> None:
     port, _ = parts(served.serve())
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.2", port), timeout=2).close()
@@ -141,7 +141,7 @@ def test_another_loopback_address_is_refused(served: FakeListJobs) -> None:
     ids=["no-secret", "wrong-secret", "root", "asterisk", "absolute-form", "escaped"],
 )
 def test_a_missing_or_wrong_secret_is_a_403_never_answered_from_the_store(
-    served: FakeListJobs, target: str, capfd: pytest.CaptureFixture[str]
+    served: AmplifyFake, target: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
     port, _ = parts(served.serve())
     body = b'{"jobType":"RELEASE"}'
@@ -160,10 +160,10 @@ def test_a_missing_or_wrong_secret_is_a_403_never_answered_from_the_store(
 
 def test_two_fakes_never_answer_each_others_clients(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(VARIABLE, raising=False)
-    with fake_list_jobs(seed=1) as outer:
+    with fake_amplify(seed=1) as outer:
         outer.add_branch(APP, BRANCH, jobs=2, finished=True)
         outer_url = outer.serve()
-        with fake_list_jobs(seed=2) as inner:
+        with fake_amplify(seed=2) as inner:
             inner.add_branch(APP, BRANCH, jobs=5, finished=True)
             inner_url = inner.serve()
             inner_port, _ = parts(inner_url)
@@ -178,12 +178,12 @@ def test_two_fakes_never_answer_each_others_clients(monkeypatch: pytest.MonkeyPa
 
 def test_serve_on_an_inactive_fake_is_a_clear_error() -> None:
     with pytest.raises(RuntimeError, match=r"serve\(\) needs an active fake"):
-        FakeListJobs().serve()
+        AmplifyFake().serve()
 
 
 def test_nothing_is_answered_after_the_fake_exits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(VARIABLE, raising=False)
-    with fake_list_jobs() as fake:
+    with fake_amplify() as fake:
         fake.add_branch(APP, BRANCH, jobs=1, finished=True)
         url = fake.serve()
         port, prefix = parts(url)
@@ -215,7 +215,7 @@ BAD_JSON_START = b"{not json"
     ids=["not-json", "not-utf8", "a-list", "nested-too-deep"],
 )
 def test_a_bad_json_body_is_a_400_bad_request_and_changes_nothing(
-    served: FakeListJobs, body: bytes, says: str, capfd: pytest.CaptureFixture[str]
+    served: AmplifyFake, body: bytes, says: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
     status, headers, answer = request(served.serve(), "POST", JOBS, body)
     assert status == 400 and headers["x-amzn-errortype"] == "BadRequestException:"
@@ -225,7 +225,7 @@ def test_a_bad_json_body_is_a_400_bad_request_and_changes_nothing(
     assert raw_errors(served) == [] and capfd.readouterr().err == ""
 
 
-def test_a_query_value_int_cannot_read_is_a_400(served: FakeListJobs) -> None:
+def test_a_query_value_int_cannot_read_is_a_400(served: AmplifyFake) -> None:
     status, _, answer = request(served.serve(), "GET", f"{JOBS}?maxResults={'9' * 5000}")
     # Python >= 3.11 (and 3.10.7) refuses int() of that many digits: the fake says so. Before,
     # the number is read, and the service's check of maxResults refuses it.
@@ -240,7 +240,7 @@ def test_a_query_value_int_cannot_read_is_a_400(served: FakeListJobs) -> None:
     [("PATCH", JOBS), ("BREW", JOBS), ("GET", "/nothing/here"), ("HEAD", JOBS)],
 )
 def test_a_wrong_method_or_path_is_a_400_naming_what_is_served(
-    served: FakeListJobs, method: str, path: str
+    served: AmplifyFake, method: str, path: str
 ) -> None:
     port, prefix = parts(served.serve())
     raw = exchange(port, f"{method} {prefix}{path} HTTP/1.1\r\nContent-Length: 0\r\n\r\n".encode())
@@ -298,7 +298,7 @@ def _post(prefix: str, headers: str, body: bytes = b"") -> bytes:
     ],
 )
 def test_a_malformed_request_gets_a_plain_http_error_and_the_server_serves_on(
-    served: FakeListJobs, make: Any, status: int, says: str, capfd: pytest.CaptureFixture[str]
+    served: AmplifyFake, make: Any, status: int, says: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
     port, prefix = parts(served.serve())
     raw = exchange(port, make(prefix))
@@ -310,7 +310,7 @@ def test_a_malformed_request_gets_a_plain_http_error_and_the_server_serves_on(
     assert raw_errors(served) == [] and capfd.readouterr().err == ""
 
 
-def test_a_20_mb_body_is_refused_before_it_is_sent(served: FakeListJobs) -> None:
+def test_a_20_mb_body_is_refused_before_it_is_sent(served: AmplifyFake) -> None:
     # The 413 arrives while the client has sent the headers only: nothing of the body is read.
     port, prefix = parts(served.serve())
     assert MAX_BODY_BYTES == 6 * 2**20 and READ_TIMEOUT == 30.0
@@ -322,7 +322,7 @@ def test_a_20_mb_body_is_refused_before_it_is_sent(served: FakeListJobs) -> None
     assert listed_ids(served) == ["3", "2", "1"]
 
 
-def test_expect_100_continue_is_honoured_for_a_good_request(served: FakeListJobs) -> None:
+def test_expect_100_continue_is_honoured_for_a_good_request(served: AmplifyFake) -> None:
     port, prefix = parts(served.serve())
     body = b'{"jobType":"RELEASE"}'
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
@@ -335,7 +335,7 @@ def test_expect_100_continue_is_honoured_for_a_good_request(served: FakeListJobs
 
 
 def test_a_stalled_request_times_out_while_others_are_served(
-    served: FakeListJobs, capfd: pytest.CaptureFixture[str]
+    served: AmplifyFake, capfd: pytest.CaptureFixture[str]
 ) -> None:
     port, prefix = parts(served.serve())
     body_stalled = _post(prefix, "Content-Length: 100\r\n", b'{"jobType":')
@@ -356,7 +356,7 @@ def test_a_stalled_request_times_out_while_others_are_served(
     assert raw_errors(served) == [] and capfd.readouterr().err == ""
 
 
-def test_a_body_cut_short_is_dropped_quietly(served: FakeListJobs) -> None:
+def test_a_body_cut_short_is_dropped_quietly(served: AmplifyFake) -> None:
     port, prefix = parts(served.serve())
     raw = exchange(port, _post(prefix, "Content-Length: 100\r\n", b'{"jobType":"RELEASE"}'))
     assert raw == b""  # the client ended its side before the body was whole: nobody to answer
@@ -364,7 +364,7 @@ def test_a_body_cut_short_is_dropped_quietly(served: FakeListJobs) -> None:
 
 
 def test_a_body_longer_than_its_content_length_is_the_next_requests_garbage(
-    served: FakeListJobs,
+    served: AmplifyFake,
 ) -> None:
     port, prefix = parts(served.serve())
     body = b'{"jobType":"RELEASE"}'
@@ -379,7 +379,7 @@ def test_a_client_that_hangs_up_mid_response_is_forgotten_quietly(
     monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv(VARIABLE, raising=False)
-    with fake_list_jobs(seed=5) as fake:
+    with fake_amplify(seed=5) as fake:
         fake.add_branch(APP, BRANCH, jobs=100, finished=True)
         port, prefix = parts(fake.serve())
         for _ in range(20):
@@ -476,7 +476,7 @@ def raw_requests(draw: st.DrawFn, secret: str) -> bytes:
 
 
 def test_fuzzed_requests_get_an_allowed_status_in_time_and_the_store_stays_coherent(
-    served: FakeListJobs, capfd: pytest.CaptureFixture[str]
+    served: AmplifyFake, capfd: pytest.CaptureFixture[str]
 ) -> None:
     served.add_branch(APP, "develop", jobs=2)  # a branch with a build in flight
     port, secret = parts(served.serve())
@@ -515,7 +515,7 @@ def test_leaving_with_requests_in_flight_stops_within_a_second_and_frees_everyth
     stop = threading.Event()
     hammer_errors: list[BaseException] = []
 
-    with fake_list_jobs() as fake:
+    with fake_amplify() as fake:
         fake.add_branch(APP, BRANCH, jobs=3, finished=True)
         url = fake.serve()
         port, prefix = parts(url)
@@ -559,7 +559,7 @@ def test_leaving_with_requests_in_flight_stops_within_a_second_and_frees_everyth
 
 def test_close_is_idempotent_and_ends_within_a_second() -> None:
     before = threading.active_count()
-    with fake_list_jobs() as fake:
+    with fake_amplify() as fake:
         server = FakeServer(fake._store, [], read_timeout=0.5)
         assert repr(server).startswith("<FakeServer serving on 127.0.0.1:")
         port, _ = parts(server.url)
@@ -585,7 +585,7 @@ def test_close_is_idempotent_and_ends_within_a_second() -> None:
     ],
 )
 def test_bad_limits_name_the_parameter_and_what_is_allowed(keyword: str, value: Any) -> None:
-    with fake_list_jobs() as fake, pytest.raises(ValueError, match=rf"{keyword}=.* is not allowed"):
+    with fake_amplify() as fake, pytest.raises(ValueError, match=rf"{keyword}=.* is not allowed"):
         FakeServer(fake._store, [], **{keyword: value})
 
 
@@ -602,7 +602,7 @@ def test_a_keyboard_interrupt_mid_request_still_restores_everything(
     before = threading.active_count()
     main = threading.get_ident()
     with pytest.raises(KeyboardInterrupt):  # noqa: PT012 - the interrupt ends the block
-        with fake_list_jobs() as fake:
+        with fake_amplify() as fake:
             fake.add_branch(APP, BRANCH, jobs=3, finished=True)
             port, prefix = parts(fake.serve())
             sock = socket.create_connection(("127.0.0.1", port), timeout=5)
@@ -748,16 +748,16 @@ def child(script: str, *args: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def load_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeListJobs]:
+def load_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[AmplifyFake]:
     monkeypatch.delenv(VARIABLE, raising=False)
-    with fake_list_jobs(seed=7) as fake:
+    with fake_amplify(seed=7) as fake:
         for branch in BRANCHES:
             fake.add_branch(APP, branch, jobs=INITIAL, finished=True)
         fake.serve()
         yield fake
 
 
-def assert_dense_and_coherent(fake: FakeListJobs, started: dict[str, int]) -> None:
+def assert_dense_and_coherent(fake: AmplifyFake, started: dict[str, int]) -> None:
     for branch in BRANCHES:
         history = fake.history(APP, branch)
         total = INITIAL + started[branch]
@@ -766,7 +766,7 @@ def assert_dense_and_coherent(fake: FakeListJobs, started: dict[str, int]) -> No
 
 
 def test_16_boto3_clients_at_once_lose_no_update_and_see_a_coherent_store(
-    load_fake: FakeListJobs,
+    load_fake: AmplifyFake,
 ) -> None:
     from pytest_amplify_jobs import _model
 
@@ -784,7 +784,7 @@ def test_16_boto3_clients_at_once_lose_no_update_and_see_a_coherent_store(
     importlib.util.find_spec("aiobotocore") is None,
     reason="aiobotocore is not installed (it is in the nox async sessions only)",
 )
-def test_an_aiobotocore_gather_of_16_calls_loses_no_update(load_fake: FakeListJobs) -> None:
+def test_an_aiobotocore_gather_of_16_calls_loses_no_update(load_fake: AmplifyFake) -> None:
     result = child(ASYNC_SCRIPT, load_fake.serve(), APP, ",".join(BRANCHES))
     started = {b: 16 // len(BRANCHES) for b in BRANCHES}
     assert sorted(result["started"], key=int) == sorted(
@@ -798,13 +798,13 @@ def test_an_aiobotocore_gather_of_16_calls_loses_no_update(load_fake: FakeListJo
 XDIST_TESTS = """
 import http.client, json, os, pathlib, time, urllib.parse
 import pytest
-from pytest_amplify_jobs import fake_list_jobs
+from pytest_amplify_jobs import fake_amplify
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
 @pytest.mark.parametrize("n", range(4))
 def test_own_fake_and_port(n):
-    with fake_list_jobs(seed=n) as fake:
+    with fake_amplify(seed=n) as fake:
         fake.add_branch("d1abc", "main", jobs=n + 1, finished=True)
         split = urllib.parse.urlsplit(fake.serve())
         connection = http.client.HTTPConnection("127.0.0.1", split.port, timeout=5)

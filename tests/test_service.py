@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from pytest_amplify_jobs import (
-    FakeListJobs,
+    AmplifyFake,
     _model,
-    fake_list_jobs,
+    fake_amplify,
     validate_job_history,
 )
 from pytest_amplify_jobs import validate_response as _validate_response
@@ -35,7 +35,7 @@ MANUAL = "d1manualapp01"  # deployed manually (no repository)
 
 @pytest.fixture
 def fake() -> Any:
-    with fake_list_jobs(seed=5) as f:
+    with fake_amplify(seed=5) as f:
         f.add_branch(APP, BRANCH, jobs=4, finished=True)
         f.add_app(MANUAL, kind="manual")
         f.add_branch(MANUAL, BRANCH, jobs=2, finished=True)
@@ -82,7 +82,7 @@ def test_every_operation_of_the_model_is_served() -> None:
 # ------------------------------------------------------------------------------- GetJob
 
 
-def test_get_job_is_the_listjobs_entry_plus_coherent_steps(fake: FakeListJobs) -> None:
+def test_get_job_is_the_listjobs_entry_plus_coherent_steps(fake: AmplifyFake) -> None:
     c = client()
     for summary in listed(c):
         job = call(c, "get_job", "GetJob", appId=APP, branchName=BRANCH, jobId=summary["jobId"])
@@ -96,7 +96,7 @@ def test_get_job_is_the_listjobs_entry_plus_coherent_steps(fake: FakeListJobs) -
         assert got["steps"][-1]["status"] == summary["status"]
 
 
-def test_unknown_jobs_branches_and_apps_are_not_found(fake: FakeListJobs) -> None:
+def test_unknown_jobs_branches_and_apps_are_not_found(fake: AmplifyFake) -> None:
     c = client()
     with pytest.raises(c.exceptions.NotFoundException, match=r"operation: Job 999 not found\.$"):
         c.get_job(appId=APP, branchName=BRANCH, jobId="999")
@@ -114,7 +114,7 @@ def test_unknown_jobs_branches_and_apps_are_not_found(fake: FakeListJobs) -> Non
         c.list_jobs(appId=APP, branchName="nope")
 
 
-def test_requests_are_validated_like_listjobs(fake: FakeListJobs) -> None:
+def test_requests_are_validated_like_listjobs(fake: AmplifyFake) -> None:
     c = client()
     with pytest.raises(c.exceptions.BadRequestException, match="does not match"):
         # botocore checks types and required members only; the service checks the pattern.
@@ -124,7 +124,7 @@ def test_requests_are_validated_like_listjobs(fake: FakeListJobs) -> None:
 # ------------------------------------------------------------------------------ StartJob
 
 
-def test_start_job_then_poll_until_it_finishes(fake: FakeListJobs) -> None:
+def test_start_job_then_poll_until_it_finishes(fake: AmplifyFake) -> None:
     c = client()
     newest = listed(c)[0]
     started = call(c, "start_job", "StartJob", appId=APP, branchName=BRANCH, jobType="RELEASE")
@@ -136,7 +136,7 @@ def test_start_job_then_poll_until_it_finishes(fake: FakeListJobs) -> None:
     assert listed(c)[0]["status"] == "SUCCEED"
 
 
-def test_provisioning_stays_reachable(fake: FakeListJobs) -> None:
+def test_provisioning_stays_reachable(fake: AmplifyFake) -> None:
     c = client()
     fake.auto_advance(provisioning=True)
     started = c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
@@ -146,7 +146,7 @@ def test_provisioning_stays_reachable(fake: FakeListJobs) -> None:
 
 
 @pytest.mark.parametrize("final", ["FAILED", "CANCELLED"])
-def test_auto_advance_ends_where_chosen(fake: FakeListJobs, final: str) -> None:
+def test_auto_advance_ends_where_chosen(fake: AmplifyFake, final: str) -> None:
     fake.auto_advance(to=final)
     c = client()
     job = c.start_job(appId=APP, branchName=BRANCH, jobType="WEB_HOOK")["jobSummary"]
@@ -156,7 +156,7 @@ def test_auto_advance_ends_where_chosen(fake: FakeListJobs, final: str) -> None:
         assert "CANCELLING" in seen
 
 
-def test_started_jobs_can_stay_put(fake: FakeListJobs) -> None:
+def test_started_jobs_can_stay_put(fake: AmplifyFake) -> None:
     fake.auto_advance(to=None)
     c = client()
     job = c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
@@ -166,7 +166,7 @@ def test_started_jobs_can_stay_put(fake: FakeListJobs) -> None:
     assert poll(c, job["jobId"]) == ["RUNNING", "SUCCEED"]
 
 
-def test_a_second_start_queues_behind_the_build(fake: FakeListJobs) -> None:
+def test_a_second_start_queues_behind_the_build(fake: AmplifyFake) -> None:
     c = client()
     first = c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
     c.get_job(appId=APP, branchName=BRANCH, jobId=first["jobId"])  # RUNNING
@@ -180,7 +180,7 @@ def test_a_second_start_queues_behind_the_build(fake: FakeListJobs) -> None:
     assert statuses[-1] == ("SUCCEED", "SUCCEED")
 
 
-def test_start_job_honours_the_commit_and_retry_rebuilds_it(fake: FakeListJobs) -> None:
+def test_start_job_honours_the_commit_and_retry_rebuilds_it(fake: AmplifyFake) -> None:
     c = client()
     when = listed(c)[0]["endTime"]
     job = call(
@@ -227,7 +227,7 @@ def test_start_job_honours_the_commit_and_retry_rebuilds_it(fake: FakeListJobs) 
         c.start_job(appId=APP, branchName=BRANCH, jobType="RETRY", jobId="777")
 
 
-def test_start_job_is_throttled_while_a_build_runs(fake: FakeListJobs) -> None:
+def test_start_job_is_throttled_while_a_build_runs(fake: AmplifyFake) -> None:
     fake.fail("LimitExceededException", operation="StartJob", times=10)
     c = boto3.client(
         "amplify",
@@ -245,7 +245,7 @@ def test_start_job_is_throttled_while_a_build_runs(fake: FakeListJobs) -> None:
 # ----------------------------------------------------------------------- StopJob, DeleteJob
 
 
-def test_stop_a_build_then_a_queued_job_then_a_finished_one(fake: FakeListJobs) -> None:
+def test_stop_a_build_then_a_queued_job_then_a_finished_one(fake: AmplifyFake) -> None:
     c = client()
     first = c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
     c.get_job(appId=APP, branchName=BRANCH, jobId=first["jobId"])  # PROVISIONING
@@ -259,7 +259,7 @@ def test_stop_a_build_then_a_queued_job_then_a_finished_one(fake: FakeListJobs) 
         c.stop_job(appId=APP, branchName=BRANCH, jobId=first["jobId"])
 
 
-def test_delete_a_finished_job_but_not_one_in_flight(fake: FakeListJobs) -> None:
+def test_delete_a_finished_job_but_not_one_in_flight(fake: AmplifyFake) -> None:
     c = client()
     old = listed(c)[-1]
     deleted = call(c, "delete_job", "DeleteJob", appId=APP, branchName=BRANCH, jobId=old["jobId"])
@@ -272,7 +272,7 @@ def test_delete_a_finished_job_but_not_one_in_flight(fake: FakeListJobs) -> None
         c.delete_job(appId=APP, branchName=BRANCH, jobId=running["jobId"])
 
 
-def test_ids_are_never_reused_after_a_delete(fake: FakeListJobs) -> None:
+def test_ids_are_never_reused_after_a_delete(fake: AmplifyFake) -> None:
     c = client()
     fake.auto_advance(to="SUCCEED")
     job = c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
@@ -285,7 +285,7 @@ def test_ids_are_never_reused_after_a_delete(fake: FakeListJobs) -> None:
 # --------------------------------------------------------------------------- deployments
 
 
-def test_manual_deploy_with_create_then_start(fake: FakeListJobs) -> None:
+def test_manual_deploy_with_create_then_start(fake: AmplifyFake) -> None:
     c = client()
     created = call(
         c,
@@ -325,7 +325,7 @@ def test_manual_deploy_with_create_then_start(fake: FakeListJobs) -> None:
         c.start_deployment(appId=MANUAL, branchName=BRANCH, jobId="999")
 
 
-def test_a_second_deployment_waits_for_the_first(fake: FakeListJobs) -> None:
+def test_a_second_deployment_waits_for_the_first(fake: AmplifyFake) -> None:
     c = client()
     first = c.create_deployment(appId=MANUAL, branchName=BRANCH)["jobId"]
     # aws-amplify/amplify-backend#1528, #2137: the service's text, its job number filled in.
@@ -346,7 +346,7 @@ def test_a_second_deployment_waits_for_the_first(fake: FakeListJobs) -> None:
     assert int(second) == int(first) + 1
 
 
-def test_manual_deploy_from_a_source_url(fake: FakeListJobs) -> None:
+def test_manual_deploy_from_a_source_url(fake: AmplifyFake) -> None:
     c = client()
     started = call(
         c,
@@ -370,7 +370,7 @@ def test_manual_deploy_from_a_source_url(fake: FakeListJobs) -> None:
 # ---------------------------------------------------------------------- branches and apps
 
 
-def test_branches_derive_from_the_jobs(fake: FakeListJobs) -> None:
+def test_branches_derive_from_the_jobs(fake: AmplifyFake) -> None:
     c = client()
     for name in ("develop", "feature/login", "pr-7"):
         fake.add_branch(APP, name, jobs=2, finished=True)
@@ -392,7 +392,7 @@ def test_branches_derive_from_the_jobs(fake: FakeListJobs) -> None:
     assert names == [BRANCH, "develop", "feature/login", "pr-7"] and len(pages) == 2
 
 
-def test_apps_are_listed_and_described(fake: FakeListJobs) -> None:
+def test_apps_are_listed_and_described(fake: AmplifyFake) -> None:
     c = client()
     second = fake.add_app("d2second")
     fake.add_branch(None, "main", jobs=1, seed=3)  # a generated app
@@ -408,7 +408,7 @@ def test_apps_are_listed_and_described(fake: FakeListJobs) -> None:
     assert all(j["jobArn"].split(":")[4] == account for j in listed(c))
 
 
-def test_a_request_of_no_operation_is_refused_by_name(fake: FakeListJobs) -> None:
+def test_a_request_of_no_operation_is_refused_by_name(fake: AmplifyFake) -> None:
     from pytest_amplify_jobs._fake.wire import NotServed, answer
 
     with pytest.raises(NotServed, match=r"serves ListJobs, GetJob, StartJob.*GET /nowhere"):
@@ -433,7 +433,7 @@ def cli(*args: str) -> dict[str, Any]:
 
 
 @pytest.mark.usefixtures("cli_env")
-def test_every_operation_through_the_aws_cli(fake: FakeListJobs) -> None:
+def test_every_operation_through_the_aws_cli(fake: AmplifyFake) -> None:
     where = ("--app-id", APP, "--branch-name", BRANCH)
     fake.auto_advance(provisioning=True)  # one more poll before it ends: time to stop it
     started = cli("start-job", *where, "--job-type", "RELEASE")["jobSummary"]
@@ -452,9 +452,13 @@ def test_every_operation_through_the_aws_cli(fake: FakeListJobs) -> None:
     assert cli("get-app", "--app-id", APP)["app"]["appId"] == APP
     assert [a["appId"] for a in cli("list-apps")["apps"]] == [APP, MANUAL]
     jobs_and_more = {"ListJobs", "GetJob", "StartJob", "StopJob", "DeleteJob", "CreateDeployment"}
-    assert jobs_and_more | {"StartDeployment", "GetBranch", "ListBranches", "GetApp", "ListApps"} <= {
-        r.operation for r in fake.requests
-    }
+    assert jobs_and_more | {
+        "StartDeployment",
+        "GetBranch",
+        "ListBranches",
+        "GetApp",
+        "ListApps",
+    } <= {r.operation for r in fake.requests}
 
 
 # ------------------------------------------------------------------- bad arguments
@@ -484,13 +488,13 @@ def test_every_operation_through_the_aws_cli(fake: FakeListJobs) -> None:
     ],
 )
 def test_bad_arguments(
-    fake: FakeListJobs, method: str, args: tuple[Any, ...], kwargs: dict[str, Any], message: str
+    fake: AmplifyFake, method: str, args: tuple[Any, ...], kwargs: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
         getattr(fake, method)(*args, **kwargs)
 
 
-def test_a_fault_with_no_operation_hits_any_operation_that_models_it(fake: FakeListJobs) -> None:
+def test_a_fault_with_no_operation_hits_any_operation_that_models_it(fake: AmplifyFake) -> None:
     fake.fail("NotFoundException")  # ListJobs does not model it: GetApp gets it
     c = client()
     assert listed(c)
@@ -506,7 +510,7 @@ class JobsService(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.fake = fake_list_jobs(seed=1)
+        self.fake = fake_amplify(seed=1)
         self.fake.__enter__()
         self.fake.add_branch(APP, BRANCH, jobs=2, finished=True)
         self.c = client()
@@ -596,7 +600,7 @@ test_jobs_service = JobsService.TestCase
 
 
 def test_a_started_job_waits_for_a_build_scheduled_with_advance() -> None:
-    with fake_list_jobs() as fake:
+    with fake_amplify() as fake:
         fake.add_branch(APP, BRANCH, jobs=2, finished=True)
         scripted = fake.add_job(APP, BRANCH, "PENDING")
         fake.advance(scripted, "RUNNING", after_calls=3)
@@ -614,3 +618,12 @@ def test_a_started_job_waits_for_a_build_scheduled_with_advance() -> None:
         statuses = {j["jobId"]: j["status"] for j in jobs}
         assert statuses[scripted["jobId"]] == "SUCCEED"
         assert statuses[str(int(scripted["jobId"]) + 1)] == "SUCCEED"  # it built afterwards
+
+
+def test_the_operation_table_covers_every_operation() -> None:
+    import pathlib
+
+    page = (pathlib.Path(__file__).parent.parent / "docs" / "operations.md").read_text()
+    rows = [line.split("|")[1] for line in page.splitlines() if line.startswith("| ")]
+    named = {name.strip() for row in rows for name in row.split(",")}
+    assert set(_model.operation_names()) <= named, set(_model.operation_names()) - named

@@ -16,7 +16,7 @@ from pytest_amplify_jobs import (
     stub_list_jobs,
 )
 from pytest_amplify_jobs._client import make_client
-from pytest_amplify_jobs._stubbing import ListJobsStub
+from pytest_amplify_jobs._stubbing import AmplifyStub
 from tests.helpers import client
 
 
@@ -171,7 +171,7 @@ def test_hand_built_chain_serves_like_a_generated_one() -> None:
 def test_list_jobs_stub_records_calls_and_reports() -> None:
     c = make_client()
     with Stubber(c) as stubber:
-        stub = ListJobsStub(c, stubber, seed=99, defaults={"page_size": 2})
+        stub = AmplifyStub(c, stubber, seed=99, defaults={"page_size": 2})
         chain = stub.generate(jobs=3)
         assert chain == generate_chain(jobs=3, page_size=2, seed=99, region="us-east-1")
         c.list_jobs(appId=chain.app_id, branchName=chain.branch_name, maxResults=2)

@@ -12,7 +12,7 @@ from hypothesis.errors import InvalidArgument
 
 from pytest_amplify_jobs import (
     AmplifyWorld,
-    fake_list_jobs,
+    fake_amplify,
     generate_world,
     validate_job_history,
     validate_response,
@@ -84,7 +84,7 @@ def test_a_served_world_is_valid_coherent_and_exact_at_every_call(world: Amplify
     c = client()
     app, branch = world.app_id, world.branch_name
     plans = {p.job_id: p for p in world.watched.plans}
-    with fake_list_jobs(world=world) as fake:
+    with fake_amplify(world=world) as fake:
         for _ in range(world.settles_after + 2):
             operation = ("ListJobs", "GetBranch", "GetJob")[len(fake.requests) % 3]
             if operation == "ListJobs":
@@ -145,7 +145,7 @@ def test_faults_are_transient_by_default() -> None:
 @settings(max_examples=200, deadline=None)
 @given(amplify_worlds())
 def test_a_correct_waiter_returns_the_final_status_within_budget(world: AmplifyWorld) -> None:
-    with fake_list_jobs(world=world):
+    with fake_amplify(world=world):
         job_id, status, polls = wait_for_newest(world)
     # The newest job when the waiter looked: a job arriving at once is newer than world.job_id.
     assert job_id is not None and status == world.final_status(job_id)
@@ -155,7 +155,7 @@ def test_a_correct_waiter_returns_the_final_status_within_budget(world: AmplifyW
 @settings(max_examples=50, deadline=None)
 @given(amplify_worlds(max_arrivals=2))
 def test_a_start_job_waiter_gets_the_started_jobs_status(world: AmplifyWorld) -> None:
-    with fake_list_jobs(world=world) as fake:
+    with fake_amplify(world=world) as fake:
         status, polls = wait_for_started(world)
         started_at = next(
             n
@@ -169,7 +169,7 @@ def test_a_start_job_waiter_gets_the_started_jobs_status(world: AmplifyWorld) ->
 @settings(max_examples=50, deadline=None)
 @given(amplify_worlds(persistent_faults=True, max_faults=3))
 def test_persistent_faults_reach_the_give_up_path(world: AmplifyWorld) -> None:
-    with fake_list_jobs(world=world):
+    with fake_amplify(world=world):
         try:
             job_id, status, _ = wait_for_newest(world)
         except ClientError as error:
@@ -180,7 +180,7 @@ def test_persistent_faults_reach_the_give_up_path(world: AmplifyWorld) -> None:
 
 def test_a_waiter_treating_cancelling_as_finished_shrinks_to_a_minimal_world() -> None:
     def broken(world: AmplifyWorld) -> bool:
-        with fake_list_jobs(world=world):
+        with fake_amplify(world=world):
             job_id, status, _ = wait_for_newest(world, finished=(*FINISHED, "CANCELLING"))
         return status != world.final_status(job_id)
 
@@ -200,7 +200,7 @@ def test_a_waiter_treating_cancelling_as_finished_shrinks_to_a_minimal_world() -
 
 def test_a_waiter_crashing_on_an_empty_branch_is_found() -> None:
     def crashes(world: AmplifyWorld) -> bool:
-        with fake_list_jobs(world=world):
+        with fake_amplify(world=world):
             page = client().list_jobs(appId=world.app_id, branchName=world.branch_name)
         return not page["jobSummaries"]
 
@@ -225,7 +225,7 @@ def test_a_throttle_on_the_finishing_poll_is_absorbed() -> None:
         lambda w: any(f.at_call == w.finishes_after() + 1 > 1 for f in w.faults),
         settings=settings(database=None, max_examples=5000, derandomize=True),
     )
-    with fake_list_jobs(world=world) as fake:
+    with fake_amplify(world=world) as fake:
         job_id, status, _ = wait_for_newest(world)
     assert status == world.final_status(job_id)
     assert any(r.error_code for r in fake.requests)
@@ -297,13 +297,13 @@ def test_bad_arguments_are_named(kwargs: dict[str, Any], message: str) -> None:
 def test_load_refuses_what_it_cannot_serve_exactly() -> None:
     world = generate_world(seed=1)
     with pytest.raises(ValueError, match=r"world=42 must be an AmplifyWorld"):
-        fake_list_jobs().load(42)  # type: ignore[arg-type]
-    fake = fake_list_jobs()
+        fake_amplify().load(42)  # type: ignore[arg-type]
+    fake = fake_amplify()
     fake.add_branch("d1abc", "main", jobs=1)
     with pytest.raises(ValueError, match=r"needs a fake that serves nothing yet.*d1abc/main"):
         fake.load(world)
     with pytest.raises(ValueError, match=r"in region 'us-east-1', the fake in 'eu-west-1'"):
-        fake_list_jobs(region="eu-west-1", world=world)
+        fake_amplify(region="eu-west-1", world=world)
     assert persistent_codes()[: len(transient_codes())] != ()
 
 
@@ -313,7 +313,7 @@ def test_transient_faults_are_absorbed_by_either_retry_mode(mode: str) -> None:
     from botocore.config import Config
 
     for code in transient_codes():
-        with fake_list_jobs() as fake:
+        with fake_amplify() as fake:
             history = fake.add_branch("d1abc", "main", jobs=3)
             fake.fail(code, times=retry_budget())
             client = boto3.client(

@@ -685,7 +685,7 @@ def _check_members(operation: str, **members: tuple[str, object]) -> None:
 
 
 class ResourcesFacade:
-    """The fake's public methods for these resources (``FakeListJobs`` inherits them): set up
+    """The fake's public methods for these resources (``AmplifyFake`` inherits them): set up
     and script webhooks, domain associations and backend environments from a test."""
 
     _store: Store
@@ -704,8 +704,8 @@ class ResourcesFacade:
         (the model's ``Webhook``). A POST to its ``webhookUrl`` (on the fake's local endpoint)
         starts a ``WEB_HOOK`` job on the branch.
 
-        >>> from pytest_amplify_jobs import fake_list_jobs
-        >>> with fake_list_jobs() as fake:
+        >>> from pytest_amplify_jobs import fake_amplify
+        >>> with fake_amplify() as fake:
         ...     _ = fake.add_branch("d1abc", "main", jobs=1)
         ...     hook = fake.add_webhook("d1abc", "main")
         >>> hook["webhookArn"].split(":")[-1] == "apps/d1abc/webhooks/" + hook["webhookId"]
@@ -742,8 +742,8 @@ class ResourcesFacade:
         ``CREATING -> PENDING_VERIFICATION -> AVAILABLE``; see :meth:`advance_domain` and
         :meth:`auto_verify_domains`.
 
-        >>> from pytest_amplify_jobs import fake_list_jobs
-        >>> with fake_list_jobs() as fake:
+        >>> from pytest_amplify_jobs import fake_amplify
+        >>> with fake_amplify() as fake:
         ...     _ = fake.add_branch("d1abc", "main", jobs=1)
         ...     domain = fake.add_domain("d1abc", "example.com", {"www": "main"})
         >>> domain["domainStatus"], domain["subDomains"][0]["dnsRecord"]
@@ -820,8 +820,8 @@ class ResourcesFacade:
         given to this method no longer moves by itself. Moves DNS verification does not make
         raise ``ValueError`` naming the allowed ones.
 
-        >>> from pytest_amplify_jobs import fake_list_jobs
-        >>> with fake_list_jobs() as fake:
+        >>> from pytest_amplify_jobs import fake_amplify
+        >>> with fake_amplify() as fake:
         ...     _ = fake.add_branch("d1abc", "main", jobs=1)
         ...     _ = fake.add_domain("d1abc", "example.com")
         ...     fake.advance_domain("d1abc", "example.com", "AVAILABLE")
@@ -846,8 +846,8 @@ class ResourcesFacade:
         call, ``CREATING -> PENDING_VERIFICATION -> AVAILABLE``. ``False`` keeps each where it
         is until :meth:`advance_domain` moves it.
 
-        >>> from pytest_amplify_jobs import fake_list_jobs
-        >>> with fake_list_jobs() as fake:
+        >>> from pytest_amplify_jobs import fake_amplify
+        >>> with fake_amplify() as fake:
         ...     fake.auto_verify_domains("no")
         Traceback (most recent call last):
         ...
@@ -870,8 +870,8 @@ class ResourcesFacade:
         ``deployment_artifacts`` they are named as the service names them
         (``amplify-<app name[:12]>-<environment>-<HHMMSS>``).
 
-        >>> from pytest_amplify_jobs import fake_list_jobs
-        >>> with fake_list_jobs() as fake:
+        >>> from pytest_amplify_jobs import fake_amplify
+        >>> with fake_amplify() as fake:
         ...     app = fake.add_app("d1abc")
         ...     env = fake.add_backend_environment("d1abc", "staging")
         >>> env["backendEnvironmentArn"].endswith(":apps/d1abc/backendenvironments/staging")

@@ -439,7 +439,7 @@ class FakeServer:
     (idempotent).
 
     ``url`` is ``http://127.0.0.1:<port>/<secret>``; ``log`` receives every request answered,
-    like ``FakeListJobs.requests``. ``read_timeout`` (seconds, default :data:`READ_TIMEOUT`)
+    like ``AmplifyFake.requests``. ``read_timeout`` (seconds, default :data:`READ_TIMEOUT`)
     and ``max_body_bytes`` (default :data:`MAX_BODY_BYTES`) bound what a client may make it wait
     for and read.
     """

@@ -1,4 +1,4 @@
-"""``FakeListJobs``: the fake service as a mode, its public methods, retry sleeps and report."""
+"""``AmplifyFake``: the fake service as a mode, its public methods, retry sleeps and report."""
 
 from __future__ import annotations
 
@@ -42,16 +42,16 @@ APP_KINDS = ("repository", "manual")
 #: The environment variable botocore (and the AWS CLI, and other SDKs) read for Amplify's URL.
 ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_AMPLIFY"
 
-__all__ = ["FakeListJobs", "FakeServiceError", "fake_list_jobs"]
+__all__ = ["AmplifyFake", "AmplifyFakeError", "fake_amplify"]
 
 
-class FakeServiceError(RefusedCall, AssertionError):
+class AmplifyFakeError(RefusedCall, AssertionError):
     """A call the fake cannot answer like the service would (it never reaches the network).
 
     Raised as a botocore ``UnStubbedResponseError`` too, like every refusal."""
 
 
-class FakeListJobs(Mode, ResourcesFacade):
+class AmplifyFake(Mode, ResourcesFacade):
     """A stateful, thread-safe ListJobs service for every Amplify client in the process.
 
     It reads the real HTTP request (method, path with appId and branchName, query string with
@@ -59,7 +59,7 @@ class FakeListJobs(Mode, ResourcesFacade):
     headers Amplify would send; botocore's own parser and retry handler run for real.
 
     >>> import botocore.session
-    >>> with fake_list_jobs() as fake:
+    >>> with fake_amplify() as fake:
     ...     history = fake.add_branch(app_id="d1abc", branch_name="main", jobs=120)
     ...     client = botocore.session.get_session().create_client(
     ...         "amplify", region_name="us-east-1",
@@ -219,7 +219,7 @@ class FakeListJobs(Mode, ResourcesFacade):
         >>> import botocore.session
         >>> from pytest_amplify_jobs import generate_world
         >>> world = generate_world(seed=2, newest=["RUNNING"], max_faults=0)
-        >>> with fake_list_jobs(world=world) as fake:
+        >>> with fake_amplify(world=world) as fake:
         ...     client = botocore.session.get_session().create_client(
         ...         "amplify", region_name="us-east-1",
         ...         aws_access_key_id="any", aws_secret_access_key="any",
@@ -247,12 +247,12 @@ class FakeListJobs(Mode, ResourcesFacade):
             if world.model_complete and not store.complete:
                 raise ValueError(
                     f"world={short_repr(world)} is model-complete, the fake is not; pass "
-                    "model_complete=True to fake_list_jobs as well"
+                    "model_complete=True to fake_amplify as well"
                 )
             if world.region != self.region:
                 raise ValueError(
                     f"world={short_repr(world)} is in region {world.region!r}, the fake in "
-                    f"{self.region!r}; pass region={world.region!r} to fake_list_jobs"
+                    f"{self.region!r}; pass region={world.region!r} to fake_amplify"
                 )
             for branch in world.branches:
                 self.add_branch(branch.app_id, branch.branch_name, jobs=list(branch.jobs))
@@ -321,7 +321,7 @@ class FakeListJobs(Mode, ResourcesFacade):
         service's rate limit, ``"Rate exceeded while calling StartJob, please slow down or try
         again later."`` (see :meth:`throttle`).
 
-        >>> with fake_list_jobs() as fake:
+        >>> with fake_amplify() as fake:
         ...     fake.fail("LimitExceededException", operation="StartJob")
         ...     fake.fail("NotFoundException", operation="ListJobs")
         Traceback (most recent call last):
@@ -372,7 +372,7 @@ class FakeListJobs(Mode, ResourcesFacade):
         mode: code that survives it retries it itself (README: errors).
 
         >>> import botocore.session
-        >>> with fake_list_jobs() as fake:
+        >>> with fake_amplify() as fake:
         ...     _ = fake.add_branch("d1abc", "main", jobs=1)
         ...     fake.throttle(operation="ListJobs")
         ...     client = botocore.session.get_session().create_client(
@@ -447,7 +447,7 @@ class FakeListJobs(Mode, ResourcesFacade):
         histories hold only jobs its kind makes. Adding an app again replaces its description
         and keeps its branches.
 
-        >>> with fake_list_jobs() as fake:
+        >>> with fake_amplify() as fake:
         ...     app = fake.add_app("d1abc")
         >>> app["appArn"].endswith(":apps/d1abc"), app["defaultDomain"]
         (True, 'd1abc.amplifyapp.com')
@@ -499,7 +499,7 @@ class FakeListJobs(Mode, ResourcesFacade):
         ``to=None``: started jobs stay PENDING until :meth:`advance` moves them. A job given to
         :meth:`advance` is under exact control from then on.
 
-        >>> with fake_list_jobs() as fake:
+        >>> with fake_amplify() as fake:
         ...     fake.auto_advance(to="FAILED")
         ...     fake.auto_advance(to="DONE")
         Traceback (most recent call last):
@@ -528,7 +528,7 @@ class FakeListJobs(Mode, ResourcesFacade):
         needs ``@pytest.mark.enable_socket`` and ``@pytest.mark.allow_hosts(["127.0.0.1"])``:
 
         >>> import os, subprocess
-        >>> with fake_list_jobs() as fake:  # doctest: +SKIP
+        >>> with fake_amplify() as fake:  # doctest: +SKIP
         ...     _ = fake.add_branch("d1abc", "main", jobs=3)
         ...     url = fake.serve()
         ...     subprocess.run(["aws", "amplify", "list-jobs", "--app-id", "d1abc",
@@ -538,7 +538,7 @@ class FakeListJobs(Mode, ResourcesFacade):
         """
         if not is_active(self):
             raise RuntimeError(
-                "serve() needs an active fake: call it inside `with fake_list_jobs() as fake:` "
+                "serve() needs an active fake: call it inside `with fake_amplify() as fake:` "
                 "(or on the amplify_fake fixture); a fake that is not active answers nothing"
             )
         with self._lock:
@@ -652,7 +652,7 @@ class FakeListJobs(Mode, ResourcesFacade):
                 result = answer(self._store, request.method, request.url, request.body)
             except NotServed as error:
                 raise refused(
-                    operation, client, f"was refused: {error}", FakeServiceError
+                    operation, client, f"was refused: {error}", AmplifyFakeError
                 ) from None
             self._requests.append(result.request)
         return _botocore.http_response(
@@ -672,7 +672,7 @@ class FakeListJobs(Mode, ResourcesFacade):
         self._stop_serving()
         self._close_files()
 
-    def __enter__(self) -> FakeListJobs:
+    def __enter__(self) -> AmplifyFake:
         return super().__enter__()  # type: ignore[no-any-return]
 
     def _sleep(self, seconds: float) -> bool:
@@ -713,7 +713,7 @@ class _RetrySleep:
     active: the innermost fake records each delay (``backoffs``) and decides whether to sleep.
     Retry decisions and attempt counts stay botocore's own."""
 
-    _users: ClassVar[list[FakeListJobs]] = []
+    _users: ClassVar[list[AmplifyFake]] = []
 
     @classmethod
     def _choose(cls, operation_model: Any) -> Callable[[float], bool] | None:
@@ -722,35 +722,35 @@ class _RetrySleep:
         return cls._users[-1]._sleep
 
     @classmethod
-    def install(cls, fake: FakeListJobs) -> None:
+    def install(cls, fake: AmplifyFake) -> None:
         cls._users.append(fake)
         _botocore.route_retry_sleeps(cls._choose)
 
     @classmethod
-    def uninstall(cls, fake: FakeListJobs) -> None:
+    def uninstall(cls, fake: AmplifyFake) -> None:
         if fake not in cls._users:
             return
         cls._users.remove(fake)
         _botocore.unroute_retry_sleeps()
 
 
-def fake_list_jobs(
+def fake_amplify(
     *,
     seed: int = 0,
     keep_retry_delays: bool = False,
     region: str = "us-east-1",
     world: AmplifyWorld | None = None,
     model_complete: bool = False,
-) -> FakeListJobs:
-    """A :class:`FakeListJobs` to use as a context manager (also inside ``@given``);
-    ``world`` loads an ``AmplifyWorld`` (see :meth:`FakeListJobs.load`; same region).
+) -> AmplifyFake:
+    """A :class:`AmplifyFake` to use as a context manager (also inside ``@given``);
+    ``world`` loads an ``AmplifyWorld`` (see :meth:`AmplifyFake.load`; same region).
 
-    >>> with fake_list_jobs(seed=3) as fake:
+    >>> with fake_amplify(seed=3) as fake:
     ...     history = fake.add_branch(app_id="d1abc", branch_name="main", jobs=30)
     >>> len(history)
     30
     """
-    fake = FakeListJobs(
+    fake = AmplifyFake(
         seed=seed, keep_retry_delays=keep_retry_delays, region=region, model_complete=model_complete
     )
     if world is not None:
