@@ -12,25 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pytest_amplify_jobs import _model
+from pytest_amplify_jobs._fake.listing import listing, page_size
 from pytest_amplify_jobs._fake.state import Store
 
 __all__ = ["HANDLERS"]
-
-
-def _page_size(operation: str, params: dict[str, Any]) -> int:
-    """``maxResults``, or (absent or 0) the model's maximum, as for ListJobs."""
-    shape = _model.operation(operation).input_shape
-    assert shape is not None
-    size: int = params.get("maxResults") or shape.members["maxResults"].metadata["max"]
-    return size
-
-
-def _listing(key: str, page: list[dict[str, Any]], token: str | None) -> dict[str, Any]:
-    body: dict[str, Any] = {key: page}
-    if token is not None:
-        body["nextToken"] = token
-    return body
 
 
 # ----------------------------------------------------------------------------------- apps
@@ -78,9 +63,9 @@ def _list_artifacts(store: Store, params: dict[str, Any]) -> dict[str, Any]:
         params["branchName"],
         params["jobId"],
         params.get("nextToken"),
-        _page_size("ListArtifacts", params),
+        page_size("ListArtifacts", params),
     )
-    return _listing("artifacts", page, token)
+    return listing("artifacts", page, token)
 
 
 def _get_artifact_url(store: Store, params: dict[str, Any]) -> dict[str, Any]:

@@ -10,26 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pytest_amplify_jobs import _model
+from pytest_amplify_jobs._fake.listing import listing, page_size
 from pytest_amplify_jobs._fake.resources import DomainRecord, WebhookRecord
 from pytest_amplify_jobs._fake.state import Store
 
 __all__ = ["HANDLERS"]
-
-
-def _page_size(operation: str, params: dict[str, Any]) -> int:
-    """``maxResults``, or (absent or 0) the model's maximum, as for ListBranches."""
-    shape = _model.operation(operation).input_shape
-    assert shape is not None
-    size: int = params.get("maxResults") or shape.members["maxResults"].metadata["max"]
-    return size
-
-
-def _listing(key: str, page: list[dict[str, Any]], token: str | None) -> dict[str, Any]:
-    body: dict[str, Any] = {key: page}
-    if token is not None:
-        body["nextToken"] = token
-    return body
 
 
 # ------------------------------------------------------------------------------ webhooks
@@ -52,9 +37,9 @@ def _get_webhook(store: Store, params: dict[str, Any]) -> dict[str, Any]:
 
 def _list_webhooks(store: Store, params: dict[str, Any]) -> dict[str, Any]:
     page, token = store.resources.list_webhooks(
-        params["appId"], params.get("nextToken"), _page_size("ListWebhooks", params)
+        params["appId"], params.get("nextToken"), page_size("ListWebhooks", params)
     )
-    return _listing("webhooks", [w.shape(complete=store.complete) for w in page], token)
+    return listing("webhooks", [w.shape(complete=store.complete) for w in page], token)
 
 
 def _update_webhook(store: Store, params: dict[str, Any]) -> dict[str, Any]:
@@ -88,10 +73,10 @@ def _get_domain(store: Store, params: dict[str, Any]) -> dict[str, Any]:
 
 def _list_domains(store: Store, params: dict[str, Any]) -> dict[str, Any]:
     page, token = store.resources.list_domains(
-        params["appId"], params.get("nextToken"), _page_size("ListDomainAssociations", params)
+        params["appId"], params.get("nextToken"), page_size("ListDomainAssociations", params)
     )
     shapes = [d.shape(complete=store.complete) for d in page]
-    return _listing("domainAssociations", shapes, token)
+    return listing("domainAssociations", shapes, token)
 
 
 def _update_domain(store: Store, params: dict[str, Any]) -> dict[str, Any]:
@@ -128,9 +113,9 @@ def _list_backends(store: Store, params: dict[str, Any]) -> dict[str, Any]:
         params["appId"],
         params.get("environmentName"),
         params.get("nextToken"),
-        _page_size("ListBackendEnvironments", params),
+        page_size("ListBackendEnvironments", params),
     )
-    return _listing("backendEnvironments", [b.shape() for b in page], token)
+    return listing("backendEnvironments", [b.shape() for b in page], token)
 
 
 def _delete_backend(store: Store, params: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 from pytest_amplify_jobs import _model, _wire
 from pytest_amplify_jobs._fake.errors import ServiceError
 from pytest_amplify_jobs._fake.handlers import HANDLERS as APP_HANDLERS
+from pytest_amplify_jobs._fake.listing import listing, page_size
 from pytest_amplify_jobs._fake.resource_handlers import HANDLERS as RESOURCE_HANDLERS
 from pytest_amplify_jobs._fake.state import Store, default_page_size, operation_errors
 from pytest_amplify_jobs._validate import request_violations
@@ -97,26 +98,9 @@ def _start_deployment(store: Store, params: dict[str, Any]) -> dict[str, Any]:
     return {"jobSummary": {k: job[k] for k in ("jobArn", "jobId", "status")}}
 
 
-def _page_size(operation: str, params: dict[str, Any]) -> int:
-    """``maxResults``, or (absent or 0) the model's maximum, as for ListJobs."""
-    shape = _model.operation(operation).input_shape
-    assert shape is not None
-    size: int = params.get("maxResults") or shape.members["maxResults"].metadata["max"]
-    return size
-
-
-def _listing(key: str, page: list[dict[str, Any]], token: str | None) -> dict[str, Any]:
-    body: dict[str, Any] = {key: page}
-    if token is not None:
-        body["nextToken"] = token
-    return body
-
-
 def _list_branches(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    size = _page_size("ListBranches", params)
-    return _listing(
-        "branches", *store.list_branches(params["appId"], params.get("nextToken"), size)
-    )
+    size = page_size("ListBranches", params)
+    return listing("branches", *store.list_branches(params["appId"], params.get("nextToken"), size))
 
 
 def _get_branch(store: Store, params: dict[str, Any]) -> dict[str, Any]:
@@ -124,8 +108,8 @@ def _get_branch(store: Store, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _list_apps(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    size = _page_size("ListApps", params)
-    return _listing("apps", *store.list_apps(params.get("nextToken"), size))
+    size = page_size("ListApps", params)
+    return listing("apps", *store.list_apps(params.get("nextToken"), size))
 
 
 # operation -> handler(store, validated params) -> response body (without ResponseMetadata)
