@@ -34,6 +34,8 @@ OLDEST, NEWEST = PYTHONS[0], PYTHONS[-1]
 
 # Random order is the main suite's job (.ci/run); here a failure must replay as it happened.
 PYTEST_ARGS = ("-p", "no:randomly", "-q")
+# The release sessions run the whole suite again: on both cores, to keep .ci/run short.
+PARALLEL = ("-n", "2")
 
 # Installed by the test extra for developers, but not needed to run the suite: left out of the
 # lower-bounds environment.
@@ -177,7 +179,7 @@ def sdist(session: nox.Session) -> None:
     (top,) = unpacked.iterdir()
     install_project(session, "test", source=top)
     with session.chdir(top):
-        run_suite(session)
+        run_suite(session, *PARALLEL)
 
 
 @nox.session(python=PYTHONS)
@@ -216,7 +218,7 @@ def lowest(session: nox.Session) -> None:
     pins.write_text("\n".join(lower_bounds()) + "\n")
     session.log("lower bounds:\n" + pins.read_text())
     session.install("-r", str(pins), str(ROOT))
-    run_suite(session)
+    run_suite(session, *PARALLEL)
 
 
 # aiobotocore pins its own botocore, so async clients are tested in environments of their own.
