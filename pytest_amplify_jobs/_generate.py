@@ -733,7 +733,7 @@ def build_branch(
     ['customDomains', 'description']
     """
     flavour = int.from_bytes(hashlib.sha256(branch_name.encode()).digest()[:4], "big")
-    branch = {
+    branch: dict[str, Any] = {
         "branchArn": f"{app['appArn']}/branches/{branch_name}",
         "branchName": branch_name,
         "description": "",

@@ -276,9 +276,9 @@ class ResponseScript:
         store = self.store
         if "appId" not in params and (self._branch is None or not store.branches):
             self._draw_branch(operation, {})  # a call that names no app still needs one
-        app_id = params.get("appId") or (self._branch[0] if self._branch else "")
-        branch = params.get("branchName") or next(
-            (b for (a, b) in store.branches if a == app_id), ""
+        app_id = str(params.get("appId") or (self._branch[0] if self._branch else ""))
+        branch = str(
+            params.get("branchName") or next((b for (a, b) in store.branches if a == app_id), "")
         )
 
         def create(name: str, **given: Any) -> dict[str, Any]:
@@ -312,7 +312,7 @@ class ResponseScript:
         if operation == "UntagResource":
             params.setdefault("tagKeys", ["team"])
         if operation == "ListArtifacts":
-            params["jobId"] = self._built_job(app_id, branch, params.get("jobId", ""))
+            params["jobId"] = self._built_job(app_id, branch, str(params.get("jobId", "")))
 
     def _built_job(self, app_id: str, branch: str, job_id: str) -> str:
         """A job with a build's artifacts: the one named if it succeeded, else one that did

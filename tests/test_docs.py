@@ -190,11 +190,13 @@ def test_example(block: Block, pytester: pytest.Pytester) -> None:
         if "fails" in block.kinds:
             # Finding the bug is what the page claims; shrinking it would take a minute.
             args.append(f"--hypothesis-profile={_FIND_ONLY}")
-        profile = hypothesis.settings.get_current_profile_name()
+        # Restore whatever settings were current (older Hypothesis has no profile-name getter).
+        current = hypothesis.settings.default
         try:
             result = pytester.runpytest_inprocess(*args)
         finally:
-            hypothesis.settings.load_profile(profile)
+            hypothesis.settings.register_profile("_docs_restored", current)
+            hypothesis.settings.load_profile("_docs_restored")
         if "fails" in block.kinds:
             out = result.stdout.str()
             assert result.ret == pytest.ExitCode.TESTS_FAILED, out

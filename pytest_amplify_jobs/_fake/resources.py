@@ -48,6 +48,20 @@ __all__ = [
     "domain_statuses",
 ]
 
+
+def in_model(shape: str, value: dict[str, Any]) -> dict[str, Any]:
+    """``value`` without the members the installed model's ``shape`` lacks: an older botocore
+    (the lower bounds) has no ``Webhook.appId``, and validation would call it unknown."""
+    members = _members_of(shape)
+    return {k: v for k, v in value.items() if k in members}
+
+
+@functools.cache
+def _members_of(shape: str) -> frozenset[str]:
+    found = _model.model().service_model.shape_for(shape)
+    return frozenset(getattr(found, "members", {}))
+
+
 BAD_REQUEST = "BadRequestException"
 
 # Texts of the refusals below: ours (the service's are not published, see
@@ -168,7 +182,7 @@ class WebhookRecord:
         if self.description is not None or complete:
             out["description"] = self.description or ""
         out["createTime"], out["updateTime"] = self.create_time, self.update_time
-        return out
+        return in_model("Webhook", out)
 
 
 @dataclass
@@ -247,7 +261,7 @@ class DomainRecord:
             if "certificateVerificationDNSRecord" in out:
                 certificate["certificateVerificationDNSRecord"] = self.verification_record
             out["certificate"] = certificate
-        return out
+        return in_model("DomainAssociation", out)
 
     def planned_status(self) -> str:
         """Where it stands once every scripted move has applied."""

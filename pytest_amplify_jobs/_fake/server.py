@@ -246,7 +246,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 if remaining <= 0:
                     raise TimeoutError
                 self.connection.settimeout(remaining)
-                chunk = self.rfile.read1(min(left, 1 << 16))
+                chunk = self.rfile.read1(min(left, 1 << 16))  # type: ignore[attr-defined,unused-ignore]
                 if not chunk:
                     return None
                 chunks.append(chunk)
