@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -219,3 +220,18 @@ def run_aws_cli(*args: str) -> tuple[int, str]:
     with contextlib.redirect_stdout(out):
         rc = create_clidriver().main(["amplify", *args])
     return rc, out.getvalue()
+
+
+def child_env() -> dict[str, str]:
+    """The environment of an ``aws`` or Python child process served by ``fake.serve()``: dummy
+    credentials (the CLI signs every request), no profile or config of the machine, no retry."""
+    env = dict(os.environ)
+    env.update(
+        AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE",
+        AWS_SECRET_ACCESS_KEY="secret",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_MAX_ATTEMPTS="1",
+    )
+    return env

@@ -5,7 +5,6 @@ service's messages."""
 from __future__ import annotations
 
 import hashlib
-import os
 import pathlib
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ import pytest
 from botocore.config import Config
 
 from pytest_amplify_jobs import AmplifyFake, fake_amplify, validate_response
+from tests.helpers import child_env
 
 APP, BRANCH = "d1fakeapp2345", "main"
 MANUAL = "d1manualapp01"  # an app deployed manually (no repository): deployments only
@@ -146,19 +146,6 @@ def test_a_manual_zip_deploy_with_the_aws_cli_and_curl(
             break
     assert status == "SUCCEED"
     assert hashlib.md5(fake.uploads[0].body).digest() == hashlib.md5(zipped.read_bytes()).digest()
-
-
-def child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE",
-        AWS_SECRET_ACCESS_KEY="secret",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-        AWS_MAX_ATTEMPTS="1",
-    )
-    return env
 
 
 def aws_json(env: dict[str, str], *args: str) -> dict[str, Any]:

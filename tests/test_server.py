@@ -12,24 +12,12 @@ from typing import Any
 import pytest
 
 from pytest_amplify_jobs import AmplifyFake, fake_amplify
+from tests.helpers import child_env
 
 APP, BRANCH = "d1fakeapp2345", "main"
 VARIABLE = "AWS_ENDPOINT_URL_AMPLIFY"
 # Server tests open a listening socket: sockets on, connections to 127.0.0.1 only.
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
-
-
-def child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE",
-        AWS_SECRET_ACCESS_KEY="secret",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-        AWS_MAX_ATTEMPTS="1",
-    )
-    return env
 
 
 def aws(*args: str) -> dict[str, Any]:
