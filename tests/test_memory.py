@@ -63,16 +63,37 @@ def test_fake(amplify_fake, n):
 """
 
 
-def test_memory_per_test_is_flat(pytester: pytest.Pytester) -> None:
-    pytester.makeconftest(CONFTEST)
-    pytester.makepyfile(SUITE)
-    result = pytester.runpytest_subprocess("-p", "no:randomly", "-q", "--disable-socket")
+PLAIN = f"""
+import pytest
+
+
+@pytest.mark.parametrize("n", range({TESTS}))
+def test_plain(n):
+    assert n >= 0
+"""
+
+
+def _kept_per_test(pytester: pytest.Pytester, name: str, suite: str) -> float:
+    pytester.makepyfile(**{name: suite})
+    result = pytester.runpytest_subprocess(
+        f"{name}.py", "-p", "no:randomly", "-q", "--disable-socket"
+    )
     result.assert_outcomes(passed=TESTS)
     samples = {
         int(k): v for k, v in json.loads((pytester.path / "memory.json").read_text()).items()
     }
-    per_test = (samples[TESTS] - samples[WARMUP]) / (TESTS - WARMUP)
+    return (samples[TESTS] - samples[WARMUP]) / (TESTS - WARMUP)
+
+
+def test_memory_per_test_is_flat(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(CONFTEST)
+    ours = _kept_per_test(pytester, "test_plugin_fixtures", SUITE)
+    # pytest keeps a report per test whatever the test does (2-8 KiB, by pytest and Python
+    # version): measured in the same run with trivial tests and subtracted.
+    pytest_own = _kept_per_test(pytester, "test_plain", PLAIN)
     # Before objects were released, each of these tests kept ~50 KiB (its chain, client,
-    # Stubber, request log) until the session ended. What remains is pytest's own report.
-    print(f"{per_test:.0f} bytes kept per test")
-    assert per_test < 6 * 1024, f"{per_test:.0f} bytes kept per test"
+    # Stubber, request log) until the session ended.
+    print(f"{ours:.0f} bytes kept per test, {pytest_own:.0f} of them pytest's own")
+    assert ours - pytest_own < 3 * 1024, (
+        f"{ours:.0f} bytes kept per test, pytest's {pytest_own:.0f}"
+    )
