@@ -34,8 +34,11 @@ OLDEST, NEWEST = PYTHONS[0], PYTHONS[-1]
 
 # Random order is the main suite's job (.ci/run); here a failure must replay as it happened.
 PYTEST_ARGS = ("-p", "no:randomly", "-q")
-# The release sessions run the whole suite again: on both cores, to keep .ci/run short.
-PARALLEL = ("-n", "2")
+# The release sessions run the suite again: on both cores, and without the tests marked slow
+# (the aws CLI, mypy, xdist and memory runs, whose subject is the machine's tools or the main
+# environment, not the built package or its lower bounds), to keep .ci/run short. `nox -s
+# sdist -- -m ""` runs them too.
+RELEASE_RUN = ("-n", "2", "-m", "not slow")
 
 # Installed by the test extra for developers, but not needed to run the suite: left out of the
 # lower-bounds environment.
@@ -179,7 +182,7 @@ def sdist(session: nox.Session) -> None:
     (top,) = unpacked.iterdir()
     install_project(session, "test", source=top)
     with session.chdir(top):
-        run_suite(session, *PARALLEL)
+        run_suite(session, *RELEASE_RUN)
 
 
 @nox.session(python=PYTHONS)
@@ -218,7 +221,7 @@ def lowest(session: nox.Session) -> None:
     pins.write_text("\n".join(lower_bounds()) + "\n")
     session.log("lower bounds:\n" + pins.read_text())
     session.install("-r", str(pins), str(ROOT))
-    run_suite(session, *PARALLEL)
+    run_suite(session, *RELEASE_RUN)
 
 
 # aiobotocore pins its own botocore, so async clients are tested in environments of their own.

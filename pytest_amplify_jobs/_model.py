@@ -486,3 +486,16 @@ def operation(name: str) -> OperationModel:
             f"{', '.join(operation_names())}"
         )
     return model().service_model.operation_model(name)
+
+
+@functools.cache
+def structure(name: str) -> StructureShape:
+    """A structure of the model by its name (``"App"``, ``"Branch"``, ``"Webhook"``...).
+
+    >>> "appArn" in structure("App").members
+    True
+    """
+    shape = model().service_model.shape_for(name)
+    if shape.type_name != "structure":
+        raise ValueError(f"name={name!r} is not a structure of the Amplify model")
+    return shape  # type: ignore[return-value]

@@ -23,7 +23,9 @@ from pytest_amplify_jobs._checks import check_bool, check_region, check_seed
 from pytest_amplify_jobs._choices import RandomChoices
 from pytest_amplify_jobs._expect import copy_response
 from pytest_amplify_jobs._fake.errors import ServiceError
-from pytest_amplify_jobs._fake.state import JobMeta, Store, Token
+from pytest_amplify_jobs._fake.records import JobMeta
+from pytest_amplify_jobs._fake.state import Store
+from pytest_amplify_jobs._fake.tokens import JobsToken
 from pytest_amplify_jobs._fake.wire import HANDLERS
 from pytest_amplify_jobs._text import call_text, method_name, short_repr
 from pytest_amplify_jobs._validate import InvalidRequest, request_violations
@@ -175,7 +177,9 @@ class ResponseScript:
                 summaries = page.get(m.result_key) or ()
                 if m.output_token in page and summaries:
                     after = int(summaries[-1]["jobId"])
-                    self.store.tokens[page[m.output_token]] = Token(*key, after, generation)
+                    self.store.tokens.jobs[page[m.output_token]] = JobsToken(
+                        *key, after, generation
+                    )
         self._branch = key
 
     def _draw_branch(self, operation: str, params: Mapping[str, Any]) -> None:
@@ -306,7 +310,7 @@ class ResponseScript:
             params["artifactId"] = self._some_artifact()
         if "resourceArn" in _members(operation) and "resourceArn" not in params:
             app = store.apps.get(app_id) or next(iter(store.apps.values()))
-            params["resourceArn"] = app["appArn"]
+            params["resourceArn"] = app.arn
         if operation == "TagResource":
             params.setdefault("tags", {"team": "web"})
         if operation == "UntagResource":
@@ -325,7 +329,7 @@ class ResponseScript:
         if built is not None:
             return str(built)
         job = self.store.add_job(app_id, branch, "RUNNING", "RELEASE", None, auto=False)
-        self.store.set_status(state, job, "SUCCEED")
+        self.store.lifecycle.set_status(state, job, "SUCCEED")
         return str(job["jobId"])
 
     def _some_artifact(self) -> str:
@@ -349,10 +353,10 @@ class ResponseScript:
         if operation in ("CreateDeployment", "StartDeployment"):
             self._kinds[app_id] = "manual"
             if self.store.complete:
-                app["repository"] = ""
+                app.members["repository"] = ""
             else:
-                app.pop("repository", None)
-                app.pop("environmentVariables", None)
+                app.members.pop("repository", None)
+                app.members.pop("environmentVariables", None)
         elif operation == "StartJob":
             self._kinds[app_id] = "repository"
 
@@ -482,7 +486,8 @@ class ResponseScript:
                     job["jobId"]
                 ):
                     branch.job_meta(other["jobId"]).auto = True
-            saved, self.store.auto_final = self.store.auto_final, final
+            lifecycle = self.store.lifecycle
+            saved, lifecycle.auto_final = lifecycle.auto_final, final
         try:
             out = []
             for _ in range(_MAX_STEPS):
@@ -494,7 +499,7 @@ class ResponseScript:
                 f"job {params['jobId']} did not finish in {_MAX_STEPS} polls"
             )
         finally:
-            self.store.auto_final = saved
+            lifecycle.auto_final = saved
 
 
 def generate_response(

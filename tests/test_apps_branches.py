@@ -525,6 +525,7 @@ class Cli:
 
 
 @pytest.mark.usefixtures("cli_env")
+@pytest.mark.slow
 def test_every_operation_through_the_aws_cli(fake: AmplifyFake) -> None:
     cli = Cli()
     # The CLI would fetch an http(s) parameter value: the repository goes in as JSON.

@@ -451,19 +451,22 @@ def test_one_build_at_every_moment_whatever_the_order_of_scheduled_moves(
     fake.add_branch(APP, BRANCH, jobs=2, finished=True)
     older = fake.add_job(APP, BRANCH, "PENDING")
     newer = fake.add_job(APP, BRANCH, "PENDING")
-    fake.advance(newer, "RUNNING", after_calls=2)
-    # The older job would build from call 2 while the newer one builds from call 3.
-    with pytest.raises(ValueError, match="would be building too from call 3; one build at a time"):
-        fake.advance(older, "RUNNING", after_calls=1)
-    fake.advance(newer, "SUCCEED", after_calls=4)
-    fake.advance(older, "RUNNING", after_calls=4)  # once the newer one has finished: fine
+    # One queue: the newer job cannot build while the older one waits in it.
+    with pytest.raises(ValueError, match=r"job 3 of the branch is queued before job 4 \(PENDING\)"):
+        fake.advance(newer, "RUNNING", after_calls=2)
+    fake.advance(older, "RUNNING", after_calls=2)
+    # The newer job would build from call 2 while the older one builds from call 3.
+    with pytest.raises(ValueError, match="one build at a time"):
+        fake.advance(newer, "RUNNING", after_calls=1)
+    fake.advance(older, "SUCCEED", after_calls=4)
+    fake.advance(newer, "RUNNING", after_calls=4)  # once the older one has finished: fine
     # A move cannot be due before one already scheduled for the same job.
     with pytest.raises(ValueError, match=r"cannot come before it \(allowed: after_calls >= 4\)"):
-        fake.advance(older, "FAILED", after_calls=1)
+        fake.advance(newer, "FAILED", after_calls=1)
     c = client(total_max_attempts=1)
     building = []
     for _ in range(6):
         jobs = c.list_jobs(appId=APP, branchName=BRANCH)["jobSummaries"]
         building.append([j["jobId"] for j in jobs if j["status"] in ("PROVISIONING", "RUNNING")])
     assert all(len(ids) <= 1 for ids in building), building
-    assert building[-1] == [older["jobId"]]
+    assert building[-1] == [newer["jobId"]]

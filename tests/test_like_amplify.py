@@ -25,6 +25,8 @@ SCRIPT = pathlib.Path(__file__).parent / "scripts" / "amplify-deploy.sh"
 # Sockets on, connections to 127.0.0.1 only: nothing the fake hands out may leave the machine.
 LOCAL_ONLY = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
+pytestmark = pytest.mark.slow
+
 
 def client(**config: Any) -> Any:
     return boto3.client(

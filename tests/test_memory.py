@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-TESTS = 600
-WARMUP = 150
+pytestmark = pytest.mark.slow
+
+TESTS = 300
+WARMUP = 100
 
 CONFTEST = f"""
 import gc

@@ -222,6 +222,7 @@ def _dumps(pytester: pytest.Pytester, tag: str, *args: str) -> dict[str, list[st
     return {p.name.split("-")[0]: json.loads(p.read_text()) for p in out.iterdir()}
 
 
+@pytest.mark.slow
 def test_generated_data_is_reproducible_per_test_across_runs_workers_and_order(
     pytester: pytest.Pytester,
 ) -> None:

@@ -578,6 +578,7 @@ class AwsCli:
 
 
 @pytest.mark.usefixtures("cli_env", "no_http")
+@pytest.mark.slow
 def test_every_resource_operation_through_the_aws_cli(fake: AmplifyFake) -> None:
     cli = AwsCli()
     app = ("--app-id", APP)

@@ -41,6 +41,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 @pytest.mark.skipif(shutil.which("aws") is None, reason="needs the aws command")
+@pytest.mark.slow
 def test_list_start_and_get_through_an_aws_subprocess(served: AmplifyFake) -> None:
     where = ("--app-id", APP, "--branch-name", BRANCH)
     listed = aws("list-jobs", *where)  # printed as on the wire: timestamps as epoch seconds

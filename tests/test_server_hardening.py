@@ -823,6 +823,7 @@ def test_own_fake_and_port(n):
 """
 
 
+@pytest.mark.slow
 def test_under_xdist_each_worker_serves_its_own_fake_on_its_own_port(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -433,6 +433,7 @@ def cli(*args: str) -> dict[str, Any]:
 
 
 @pytest.mark.usefixtures("cli_env")
+@pytest.mark.slow
 def test_every_operation_through_the_aws_cli(fake: AmplifyFake) -> None:
     where = ("--app-id", APP, "--branch-name", BRANCH)
     fake.auto_advance(provisioning=True)  # one more poll before it ends: time to stop it

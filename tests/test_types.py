@@ -11,6 +11,8 @@ from pytest_amplify_jobs import JobStatus, JobSummary, JobType, ListJobsPage, So
 
 HERE = Path(__file__).parent / "typing"
 
+pytestmark = pytest.mark.slow
+
 
 def _mypy(path: Path) -> tuple[str, int]:
     api = pytest.importorskip("mypy.api")

@@ -33,6 +33,23 @@ MESSAGES = {
     "job-not-found": "Job {} not found.",
     "deployment-not-found": "Deployment {} not found.",
     "deployment-started": "Deployment {} was already started ({}).",
+    # aws-amplify/amplify-hosting#2604 (CreateBranch of an existing branch, HTTP 400)
+    "branch-exists": "Failed to create branch. The branch {} already exists for the app {}",
+    # ours (unpublished), in the style of the above
+    "branch-limit": "Failed to create branch. The app {} already has the maximum of {} branches.",
+    "artifact-not-found": "Artifact {} not found.",
+    "resource-not-found": "Resource {} not found.",
+    "tag-limit": "Resource {} cannot have more than {} tags.",
+    "log-range": "startTime must not be after endTime.",
+    # ours: the service's texts for webhooks, domain associations and backend environments are
+    # not published (tests/published/FACTS.md §6); in the style of its "Branch dev not found."
+    "webhook-not-found": "Webhook {} not found.",
+    "domain-not-found": "Domain association {} not found.",
+    "domain-exists": "Domain {} is already associated with app {}.",
+    "domain-no-sub-domains": "Domain {} needs at least one sub-domain setting.",
+    "sub-domain-twice": "Sub-domain prefix '{}' is set more than once.",
+    "backend-not-found": "Backend environment {} not found.",
+    "backend-exists": "Backend environment {} already exists.",
 }
 
 

@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import hmac
 import http.server
 import math
+import re
 import secrets
+import selectors
 import socket
 import socketserver
 import sys
@@ -38,7 +41,7 @@ from typing import Any
 
 from pytest_amplify_jobs._text import short_repr
 
-__all__ = ["LocalFiles", "Upload"]
+__all__ = ["LocalFiles", "LocalServer", "Upload"]
 
 _HOST = "127.0.0.1"
 _DISCARD_PORT = 9  # where URLs point when nothing may listen: the discard service, never ours
@@ -150,7 +153,6 @@ class LocalFiles:
         self._closed = False
         self._port = _DISCARD_PORT
         self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
         self._start_error: str | None = None
 
     def __repr__(self) -> str:
@@ -187,9 +189,7 @@ class LocalFiles:
             raise TypeError(f"path={short_repr(path)} is not allowed: it must be a str")
         if not isinstance(query, str):
             raise TypeError(f"query={short_repr(query)} is not allowed: it must be a str")
-        if query.startswith("?") or any(
-            c == "#" or c.isspace() or not c.isprintable() or not c.isascii() for c in query
-        ):
+        if query.startswith("?") or _REFUSED_IN_QUERY.search(query):
             raise ValueError(
                 f"query={short_repr(query)} is not allowed: it must be an encoded query string "
                 "without a leading '?', '#', spaces, control or non-ASCII characters "
@@ -202,7 +202,7 @@ class LocalFiles:
                 self._started = True
                 self._start()
             port = self._port
-        url = f"http://{_HOST}:{port}/{self._secret}/{urllib.parse.quote(path, safe='/')}"
+        url = f"http://{_HOST}:{port}/{self._secret}/{_quoted(path)}"
         return f"{url}?{query}" if query else url
 
     @property
@@ -293,17 +293,9 @@ class LocalFiles:
             if self._closed:
                 return
             self._closed = True
-            server, thread = self._server, self._thread
-        if server is None or thread is None:
-            return
-        deadline = time.monotonic() + _CLOSE_WAIT
-        server.closing.set()
-        server.shutdown()  # the accept loop polls every _LOCK_POLL seconds
-        server.server_close()
-        thread.join(timeout=max(0.0, deadline - time.monotonic()))
-        for connection in server.cut_connections():
-            if connection is not threading.current_thread():  # close() from a callback
-                connection.join(timeout=max(0.0, deadline - time.monotonic()))
+            server = self._server
+        if server is not None:
+            server.stop()
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -314,19 +306,12 @@ class LocalFiles:
         except Exception as error:  # pytest-socket raises its own error at socket creation
             self._start_error = f"{type(error).__name__}: {error}"
             return
-        thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": _LOCK_POLL},
-            name="pytest-amplify-jobs-files",
-            daemon=True,
-        )
         try:
-            thread.start()
-        except Exception as error:  # no thread to be had: same fallback, and free the port
-            server.server_close()
+            server.start("pytest-amplify-jobs-files")
+        except Exception as error:  # no thread to be had: same fallback (the port is freed)
             self._start_error = f"{type(error).__name__}: {error}"
             return
-        self._server, self._thread = server, thread
+        self._server = server
         self._port = server.server_address[1]
 
     def _add_route(self, method: str, prefix: str, answer: _Answer) -> None:
@@ -354,6 +339,17 @@ class LocalFiles:
         text = f"{headline}\n{traceback.format_exc()}"
         with self._state:
             self.errors.append(text)
+
+
+# Any character but printable ASCII other than space and "#": a character a query string
+# must not carry as it is (what str.isspace, isprintable and isascii refuse, and "#").
+_REFUSED_IN_QUERY = re.compile(r"[^\x21\x22\x24-\x7e]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted(path: str) -> str:
+    """``path`` quoted for a URL (GetJob hands out the same log URLs on every poll)."""
+    return urllib.parse.quote(path, safe="/")
 
 
 def _check_route(method: str, prefix: object, callback: object) -> None:
@@ -519,17 +515,33 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return None  # a client's mistake is answered, not printed
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    """The listening side of one :class:`LocalFiles`; one daemon thread per connection."""
+class LocalServer(http.server.ThreadingHTTPServer):
+    """A ``ThreadingHTTPServer`` on ``127.0.0.1`` that stops at once (both local endpoints:
+    :class:`LocalFiles` and server mode).
+
+    The standard library's ``serve_forever`` looks at its shutdown flag every poll interval,
+    so ``shutdown()`` waits up to that long (50 ms here, for every fake that handed out a URL).
+    The accept loop here waits on the listening socket and on a wake-up socket instead:
+    :meth:`stop` writes one byte and the loop ends within microseconds. Each connection gets a
+    thread of our own, tracked, so that :meth:`stop` can cut idle keep-alive connections and
+    join their threads.
+    """
 
     daemon_threads = True
+    connection_thread_name = "pytest-amplify-jobs-connection"
 
-    def __init__(self, files: LocalFiles) -> None:
-        self.files = files
+    def __init__(self, handler: type[http.server.BaseHTTPRequestHandler]) -> None:
         self.closing = threading.Event()
         self._connections: dict[threading.Thread, socket.socket] = {}
         self._connections_lock = threading.Lock()
-        super().__init__((_HOST, 0), _Handler)
+        self._thread: threading.Thread | None = None
+        super().__init__((_HOST, 0), handler)
+        try:
+            self._wake_read, self._wake_write = socket.socketpair()
+        except BaseException:
+            self.server_close()
+            raise
+        self._wake_read.setblocking(False)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind looks the host name up (socket.getfqdn): no lookup here.
@@ -537,20 +549,78 @@ class _Server(http.server.ThreadingHTTPServer):
         self.server_name = _HOST
         self.server_port = self.server_address[1]
 
+    def start(self, name: str) -> None:
+        """Run the accept loop in a daemon thread called ``name``; if no thread can be had,
+        close the sockets (the port is free) and raise."""
+        thread = threading.Thread(target=self._accept_loop, name=name, daemon=True)
+        try:
+            thread.start()
+        except BaseException:
+            self._close_sockets()
+            raise
+        self._thread = thread
+
+    def _accept_loop(self) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(self._wake_read, selectors.EVENT_READ)
+            while not self.closing.is_set():
+                try:
+                    ready = selector.select()
+                except (OSError, ValueError):  # the sockets were closed under us: stop
+                    return
+                for key, _ in ready:
+                    if key.fileobj is self.socket and not self.closing.is_set():
+                        self._accept_one()
+
+    def _accept_one(self) -> None:
+        # What socketserver's _handle_request_noblock does, without its private name.
+        try:
+            request, client_address = self.get_request()
+        except OSError:
+            return
+        try:
+            self.process_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+            self.shutdown_request(request)
+        except BaseException:
+            self.shutdown_request(request)
+            raise
+
+    def stop(self, wait: float = _CLOSE_WAIT) -> None:
+        """Stop accepting, free the port, cut open connections and join every thread (about
+        ``wait`` seconds at most). Call once."""
+        deadline = time.monotonic() + wait
+        self.closing.set()
+        with contextlib.suppress(OSError):
+            self._wake_write.send(b"\0")
+        if self._thread is not None:
+            self._thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        self._close_sockets()
+        for connection in self.cut_connections():
+            if connection is not threading.current_thread():  # stop() from a callback
+                connection.join(timeout=max(0.0, deadline - time.monotonic()))
+
+    def _close_sockets(self) -> None:
+        self.server_close()
+        for end in (self._wake_read, self._wake_write):
+            end.close()
+
     def process_request(self, request: Any, client_address: Any) -> None:
-        # Our own threads rather than ThreadingMixIn's: close() must cut idle keep-alive
+        # Our own threads rather than ThreadingMixIn's: stop() must cut idle keep-alive
         # connections and wait for their threads, which daemon threads are not tracked for.
         thread = threading.Thread(
             target=self._serve_connection,
             args=(request, client_address),
-            name="pytest-amplify-jobs-files-connection",
+            name=self.connection_thread_name,
             daemon=True,
         )
         with self._connections_lock:
             self._connections[thread] = request
         try:
             thread.start()
-        except BaseException:  # no thread to join at close(); socketserver closes the request
+        except BaseException:  # no thread to join at stop(); socketserver closes the request
             with self._connections_lock:
                 self._connections.pop(thread, None)
             raise
@@ -574,5 +644,22 @@ class _Server(http.server.ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         error = sys.exc_info()[1]
         if isinstance(error, OSError) or self.closing.is_set():
-            return  # the client went away or stalled, or we cut it at close(): not our fault
-        self.files._record_error(f"request from {client_address!r}: the server raised")
+            return  # the client went away or stalled, or stop() cut it: not our fault
+        self.record_error(f"request from {client_address!r}: the server raised")
+
+    def record_error(self, headline: str) -> None:
+        """Keep an exception of the fake's own side (with the traceback being handled)."""
+        raise NotImplementedError
+
+
+class _Server(LocalServer):
+    """The listening side of one :class:`LocalFiles`."""
+
+    connection_thread_name = "pytest-amplify-jobs-files-connection"
+
+    def __init__(self, files: LocalFiles) -> None:
+        self.files = files
+        super().__init__(_Handler)
+
+    def record_error(self, headline: str) -> None:
+        self.files._record_error(headline)

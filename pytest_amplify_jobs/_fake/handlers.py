@@ -1,10 +1,11 @@
-"""Handlers of the operations beyond the jobs: apps and branches (create, update, delete),
-artifacts, access logs and tags (webhooks, domains and backend environments: see
+"""Handlers of the operations beyond the jobs: apps and branches (create, get, list, update,
+delete), artifacts, access logs and tags (webhooks, domains and backend environments: see
 :mod:`.resource_handlers`).
 
 Each handler is ``(store, validated params) -> response body``, like those of :mod:`.wire`,
-which merges :data:`HANDLERS` into its routing table. Adding an operation is a handler here, a
-row in :data:`HANDLERS`, and the state change it makes (``Store`` or ``store.resources``).
+which merges :data:`HANDLERS` into its routing table. A create, get, list, update or delete is
+one row: the store call returning the record (or the page and its token), laid out as the
+model's output shape says by :func:`.crud.handler`.
 """
 
 from __future__ import annotations
@@ -12,49 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pytest_amplify_jobs._fake.crud import handler
 from pytest_amplify_jobs._fake.listing import listing, page_size
 from pytest_amplify_jobs._fake.state import Store
 
 __all__ = ["HANDLERS"]
 
-
-# ----------------------------------------------------------------------------------- apps
-
-
-def _create_app(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    return {"app": store.create_app(params)}
-
-
-def _get_app(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    # The app with its productionBranch derived from the store (replaces wire.py's row).
-    store.reach_app("GetApp", params["appId"])
-    return {"app": store.app_view(params["appId"])}
-
-
-def _update_app(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    return {"app": store.update_app(params["appId"], params)}
-
-
-def _delete_app(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    return {"app": store.delete_app(params["appId"])}
-
-
-# ------------------------------------------------------------------------------- branches
-
-
-def _create_branch(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    return {"branch": store.create_branch(params["appId"], params)}
-
-
-def _update_branch(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    return {"branch": store.update_branch(params["appId"], params["branchName"], params)}
-
-
-def _delete_branch(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    return {"branch": store.delete_branch(params["appId"], params["branchName"])}
-
-
-# ------------------------------------------------------------------ artifacts, access logs
+Handler = Callable[[Store, dict[str, Any]], dict[str, Any]]
 
 
 def _list_artifacts(store: Store, params: dict[str, Any]) -> dict[str, Any]:
@@ -80,9 +45,6 @@ def _generate_access_logs(store: Store, params: dict[str, Any]) -> dict[str, Any
     return {"logUrl": url}
 
 
-# ----------------------------------------------------------------------------------- tags
-
-
 def _tag_resource(store: Store, params: dict[str, Any]) -> dict[str, Any]:
     store.tag_resource(params["resourceArn"], params["tags"])
     return {}
@@ -98,14 +60,26 @@ def _list_tags_for_resource(store: Store, params: dict[str, Any]) -> dict[str, A
 
 
 # operation -> handler(store, validated params) -> response body (without ResponseMetadata)
-HANDLERS: dict[str, Callable[[Store, dict[str, Any]], dict[str, Any]]] = {
-    "CreateApp": _create_app,
-    "GetApp": _get_app,
-    "UpdateApp": _update_app,
-    "DeleteApp": _delete_app,
-    "CreateBranch": _create_branch,
-    "UpdateBranch": _update_branch,
-    "DeleteBranch": _delete_branch,
+HANDLERS: dict[str, Handler] = {
+    "CreateApp": handler("CreateApp", lambda s, p: s.create_app(p)),
+    "GetApp": handler("GetApp", lambda s, p: s.get_app(p["appId"])),
+    "ListApps": handler(
+        "ListApps", lambda s, p: s.list_apps(p.get("nextToken"), page_size("ListApps", p))
+    ),
+    "UpdateApp": handler("UpdateApp", lambda s, p: s.update_app(p["appId"], p)),
+    "DeleteApp": handler("DeleteApp", lambda s, p: s.delete_app(p["appId"])),
+    "CreateBranch": handler("CreateBranch", lambda s, p: s.create_branch(p["appId"], p)),
+    "GetBranch": handler("GetBranch", lambda s, p: s.get_branch(p["appId"], p["branchName"])),
+    "ListBranches": handler(
+        "ListBranches",
+        lambda s, p: s.list_branches(p["appId"], p.get("nextToken"), page_size("ListBranches", p)),
+    ),
+    "UpdateBranch": handler(
+        "UpdateBranch", lambda s, p: s.update_branch(p["appId"], p["branchName"], p)
+    ),
+    "DeleteBranch": handler(
+        "DeleteBranch", lambda s, p: s.delete_branch(p["appId"], p["branchName"])
+    ),
     "ListArtifacts": _list_artifacts,
     "GetArtifactUrl": _get_artifact_url,
     "GenerateAccessLogs": _generate_access_logs,

@@ -2,7 +2,9 @@
 
 Each handler is ``(store, validated params) -> response body``, like those of :mod:`.wire`,
 which merges :data:`HANDLERS` into its routing table; the state they change is
-``store.resources`` (:mod:`.resources`).
+``store.resources`` (:mod:`.resources`). Every one is a create, get, list, update or delete:
+one row, the store call returning the record (or the page and its token), laid out as the
+model's output shape says by :func:`.crud.handler`.
 """
 
 from __future__ import annotations
@@ -10,133 +12,85 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pytest_amplify_jobs._fake.listing import listing, page_size
-from pytest_amplify_jobs._fake.resources import DomainRecord, WebhookRecord
+from pytest_amplify_jobs._fake.crud import handler
+from pytest_amplify_jobs._fake.listing import page_size
 from pytest_amplify_jobs._fake.state import Store
 
 __all__ = ["HANDLERS"]
 
-
-# ------------------------------------------------------------------------------ webhooks
-
-
-def _webhook(store: Store, record: WebhookRecord) -> dict[str, Any]:
-    return {"webhook": record.shape(complete=store.complete)}
+Handler = Callable[[Store, dict[str, Any]], dict[str, Any]]
 
 
-def _create_webhook(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    record = store.resources.create_webhook(
-        params["appId"], params["branchName"], params.get("description")
-    )
-    return _webhook(store, record)
-
-
-def _get_webhook(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    return _webhook(store, store.resources.webhook("GetWebhook", params["webhookId"]))
-
-
-def _list_webhooks(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    page, token = store.resources.list_webhooks(
-        params["appId"], params.get("nextToken"), page_size("ListWebhooks", params)
-    )
-    return listing("webhooks", [w.shape(complete=store.complete) for w in page], token)
-
-
-def _update_webhook(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    record = store.resources.update_webhook(
-        params["webhookId"], params.get("branchName"), params.get("description")
-    )
-    return _webhook(store, record)
-
-
-def _delete_webhook(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    return _webhook(store, store.resources.delete_webhook(params["webhookId"]))
-
-
-# -------------------------------------------------------------------- domain associations
-
-
-def _domain(store: Store, record: DomainRecord) -> dict[str, Any]:
-    return {"domainAssociation": record.shape(complete=store.complete)}
-
-
-def _create_domain(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    return _domain(store, store.resources.create_domain(params["appId"], params))
-
-
-def _get_domain(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    record = store.resources.domain(
-        "GetDomainAssociation", params["appId"], params["domainName"], observe=True
-    )
-    return _domain(store, record)
-
-
-def _list_domains(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    page, token = store.resources.list_domains(
-        params["appId"], params.get("nextToken"), page_size("ListDomainAssociations", params)
-    )
-    shapes = [d.shape(complete=store.complete) for d in page]
-    return listing("domainAssociations", shapes, token)
-
-
-def _update_domain(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    return _domain(store, store.resources.update_domain(params["appId"], params))
-
-
-def _delete_domain(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    record = store.resources.delete_domain(params["appId"], params["domainName"])
-    return _domain(store, record)
-
-
-# ------------------------------------------------------------------- backend environments
-
-
-def _create_backend(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    record = store.resources.create_backend(
-        params["appId"],
-        params["environmentName"],
-        params.get("stackName"),
-        params.get("deploymentArtifacts"),
-    )
-    return {"backendEnvironment": record.shape()}
-
-
-def _get_backend(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    record = store.resources.backend(
-        "GetBackendEnvironment", params["appId"], params["environmentName"]
-    )
-    return {"backendEnvironment": record.shape()}
-
-
-def _list_backends(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    page, token = store.resources.list_backends(
-        params["appId"],
-        params.get("environmentName"),
-        params.get("nextToken"),
-        page_size("ListBackendEnvironments", params),
-    )
-    return listing("backendEnvironments", [b.shape() for b in page], token)
-
-
-def _delete_backend(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    record = store.resources.delete_backend(params["appId"], params["environmentName"])
-    return {"backendEnvironment": record.shape()}
+def _token(p: dict[str, Any]) -> str | None:
+    token: str | None = p.get("nextToken")
+    return token
 
 
 # operation -> handler(store, validated params) -> response body (without ResponseMetadata)
-HANDLERS: dict[str, Callable[[Store, dict[str, Any]], dict[str, Any]]] = {
-    "CreateWebhook": _create_webhook,
-    "GetWebhook": _get_webhook,
-    "ListWebhooks": _list_webhooks,
-    "UpdateWebhook": _update_webhook,
-    "DeleteWebhook": _delete_webhook,
-    "CreateDomainAssociation": _create_domain,
-    "GetDomainAssociation": _get_domain,
-    "ListDomainAssociations": _list_domains,
-    "UpdateDomainAssociation": _update_domain,
-    "DeleteDomainAssociation": _delete_domain,
-    "CreateBackendEnvironment": _create_backend,
-    "GetBackendEnvironment": _get_backend,
-    "ListBackendEnvironments": _list_backends,
-    "DeleteBackendEnvironment": _delete_backend,
+HANDLERS: dict[str, Handler] = {
+    "CreateWebhook": handler(
+        "CreateWebhook",
+        lambda s, p: s.resources.create_webhook(p["appId"], p["branchName"], p.get("description")),
+    ),
+    "GetWebhook": handler(
+        "GetWebhook", lambda s, p: s.resources.webhook("GetWebhook", p["webhookId"])
+    ),
+    "ListWebhooks": handler(
+        "ListWebhooks",
+        lambda s, p: s.resources.list_webhooks(p["appId"], _token(p), page_size("ListWebhooks", p)),
+    ),
+    "UpdateWebhook": handler(
+        "UpdateWebhook",
+        lambda s, p: s.resources.update_webhook(
+            p["webhookId"], p.get("branchName"), p.get("description")
+        ),
+    ),
+    "DeleteWebhook": handler(
+        "DeleteWebhook", lambda s, p: s.resources.delete_webhook(p["webhookId"])
+    ),
+    "CreateDomainAssociation": handler(
+        "CreateDomainAssociation", lambda s, p: s.resources.create_domain(p["appId"], p)
+    ),
+    "GetDomainAssociation": handler(
+        "GetDomainAssociation",
+        lambda s, p: s.resources.domain(
+            "GetDomainAssociation", p["appId"], p["domainName"], observe=True
+        ),
+    ),
+    "ListDomainAssociations": handler(
+        "ListDomainAssociations",
+        lambda s, p: s.resources.list_domains(
+            p["appId"], _token(p), page_size("ListDomainAssociations", p)
+        ),
+    ),
+    "UpdateDomainAssociation": handler(
+        "UpdateDomainAssociation", lambda s, p: s.resources.update_domain(p["appId"], p)
+    ),
+    "DeleteDomainAssociation": handler(
+        "DeleteDomainAssociation",
+        lambda s, p: s.resources.delete_domain(p["appId"], p["domainName"]),
+    ),
+    "CreateBackendEnvironment": handler(
+        "CreateBackendEnvironment",
+        lambda s, p: s.resources.create_backend(
+            p["appId"], p["environmentName"], p.get("stackName"), p.get("deploymentArtifacts")
+        ),
+    ),
+    "GetBackendEnvironment": handler(
+        "GetBackendEnvironment",
+        lambda s, p: s.resources.backend("GetBackendEnvironment", p["appId"], p["environmentName"]),
+    ),
+    "ListBackendEnvironments": handler(
+        "ListBackendEnvironments",
+        lambda s, p: s.resources.list_backends(
+            p["appId"],
+            p.get("environmentName"),
+            _token(p),
+            page_size("ListBackendEnvironments", p),
+        ),
+    ),
+    "DeleteBackendEnvironment": handler(
+        "DeleteBackendEnvironment",
+        lambda s, p: s.resources.delete_backend(p["appId"], p["environmentName"]),
+    ),
 }

@@ -29,7 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_amplify_jobs import _model
 from pytest_amplify_jobs._checks import check_bool, check_int
+from pytest_amplify_jobs._fake.crud import Collection
 from pytest_amplify_jobs._fake.errors import MESSAGES, NOT_FOUND, ServiceError
+from pytest_amplify_jobs._fake.faults import fault_error
 from pytest_amplify_jobs._text import short_repr
 from pytest_amplify_jobs._validate import request_violations
 
@@ -63,18 +65,6 @@ def _members_of(shape: str) -> frozenset[str]:
 
 
 BAD_REQUEST = "BadRequestException"
-
-# Texts of the refusals below: ours (the service's are not published, see
-# tests/published/FACTS.md §6), in the style of its "Branch dev not found.".
-RESOURCE_MESSAGES = {
-    "webhook-not-found": "Webhook {} not found.",
-    "domain-not-found": "Domain association {} not found.",
-    "domain-exists": "Domain {} is already associated with app {}.",
-    "domain-no-sub-domains": "Domain {} needs at least one sub-domain setting.",
-    "sub-domain-twice": "Sub-domain prefix '{}' is set more than once.",
-    "backend-not-found": "Backend environment {} not found.",
-    "backend-exists": "Backend environment {} already exists.",
-}
 
 # How a domain association moves while its DNS is verified. The model lists the statuses
 # (DomainStatus), not the moves: these follow the AWS user guide's custom-domain statuses
@@ -281,8 +271,9 @@ class BackendEnvironmentRecord:
     create_time: dt.datetime
     update_time: dt.datetime
 
-    def shape(self) -> dict[str, Any]:
-        """The model's ``BackendEnvironment`` (tests/published 022)."""
+    def shape(self, *, complete: bool = False) -> dict[str, Any]:
+        """The model's ``BackendEnvironment`` (tests/published 022; the service leaves out
+        nothing here, so ``complete`` changes nothing)."""
         return {
             "backendEnvironmentArn": self.arn,
             "environmentName": self.environment_name,
@@ -305,9 +296,16 @@ class Resources:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.webhooks: dict[str, WebhookRecord] = {}  # webhookId -> (creation order)
-        self.domains: dict[tuple[str, str], DomainRecord] = {}  # (appId, domainName) ->
-        self.backends: dict[tuple[str, str], BackendEnvironmentRecord] = {}  # (appId, name) ->
+        # By webhookId, (appId, domainName) and (appId, environmentName), in creation order.
+        self.webhooks: Collection[str, WebhookRecord] = Collection(
+            MESSAGES["webhook-not-found"].format
+        )
+        self.domains: Collection[tuple[str, str], DomainRecord] = Collection(
+            lambda key: MESSAGES["domain-not-found"].format(key[1])
+        )
+        self.backends: Collection[tuple[str, str], BackendEnvironmentRecord] = Collection(
+            lambda key: MESSAGES["backend-not-found"].format(key[1])
+        )
         self.auto_verify = True  # domains move by themselves (see the module's docstring)
         self.created = 0  # resources created so far: derives ids, tokens and hosts
 
@@ -318,9 +316,7 @@ class Resources:
 
         A domain left without sub-domains goes too (the service keeps none without one).
         """
-        for webhook_id, webhook in list(self.webhooks.items()):
-            if (webhook.app_id, webhook.branch_name) == (app_id, branch_name):
-                del self.webhooks[webhook_id]
+        self.webhooks.drop_where(lambda w: (w.app_id, w.branch_name) == (app_id, branch_name))
         for key, domain in list(self.domains.items()):
             if domain.app_id != app_id:
                 continue
@@ -330,9 +326,9 @@ class Resources:
 
     def forget_app(self, app_id: str) -> None:
         """An app was deleted: everything of it goes."""
-        self.webhooks = {k: w for k, w in self.webhooks.items() if w.app_id != app_id}
-        self.domains = {k: d for k, d in self.domains.items() if d.app_id != app_id}
-        self.backends = {k: b for k, b in self.backends.items() if b.app_id != app_id}
+        self.webhooks.drop_where(lambda w: w.app_id == app_id)
+        self.domains.drop_where(lambda d: d.app_id == app_id)
+        self.backends.drop_where(lambda b: b.app_id == app_id)
 
     # --------------------------------------------------------------------------- helpers
 
@@ -348,9 +344,7 @@ class Resources:
         self, operation: str, app_id: str, items: list[Any], token: str | None, size: int
     ) -> tuple[list[Any], str | None]:
         """One page of ``items`` and the token of the next (None: the last), as ListBranches."""
-        start = self.store.offset(operation, app_id, token)
-        end = start + size
-        return items[start:end], self.store.issue_offset(operation, app_id, end, len(items))
+        return self.store.tokens.page(operation, app_id, items, token, size)
 
     # -------------------------------------------------------------------------- webhooks
 
@@ -393,16 +387,14 @@ class Resources:
         """The webhook of a call (counted on its app), or NotFoundException."""
         record = self.webhooks.get(webhook_id)
         self.store.reach_app(operation, record.app_id if record is not None else None)
-        if record is None:
-            raise ServiceError(NOT_FOUND, RESOURCE_MESSAGES["webhook-not-found"].format(webhook_id))
-        return record
+        return self.webhooks.find(webhook_id)
 
     def list_webhooks(
         self, app_id: str, token: str | None, size: int
     ) -> tuple[list[WebhookRecord], str | None]:
         """One page of an app's webhooks (in the order they were created)."""
         self.store.reach_app("ListWebhooks", app_id)
-        mine = [w for w in self.webhooks.values() if w.app_id == app_id]
+        mine = self.webhooks.where(lambda w: w.app_id == app_id)
         return self._page("ListWebhooks", app_id, mine, token, size)
 
     def update_webhook(
@@ -462,18 +454,14 @@ class Resources:
         for setting in settings:
             prefix, branch_name = setting["prefix"], setting["branchName"]
             if prefix in prefixes:
-                raise ServiceError(
-                    BAD_REQUEST, RESOURCE_MESSAGES["sub-domain-twice"].format(prefix)
-                )
+                raise ServiceError(BAD_REQUEST, MESSAGES["sub-domain-twice"].format(prefix))
             prefixes.add(prefix)
             # The service refuses a sub-domain of a branch the app lacks: a bad request, not
             # a missing domain association.
             self._branch_or_not_found(app_id, branch_name, BAD_REQUEST)
             out.append(SubDomainRecord(prefix, branch_name))
         if not out:
-            raise ServiceError(
-                BAD_REQUEST, RESOURCE_MESSAGES["domain-no-sub-domains"].format(domain_name)
-            )
+            raise ServiceError(BAD_REQUEST, MESSAGES["domain-no-sub-domains"].format(domain_name))
         return out
 
     def new_domain(self, app_id: str, params: Mapping[str, Any]) -> DomainRecord:
@@ -483,7 +471,7 @@ class Resources:
         for domain in self.domains.values():
             if domain.domain_name.rstrip(".") == name.rstrip("."):
                 raise ServiceError(
-                    BAD_REQUEST, RESOURCE_MESSAGES["domain-exists"].format(name, domain.app_id)
+                    BAD_REQUEST, MESSAGES["domain-exists"].format(name, domain.app_id)
                 )
         subs = self._sub_domains(app_id, name, params["subDomainSettings"])
         digest = self._next("domain")
@@ -516,11 +504,21 @@ class Resources:
     def domain(
         self, operation: str, app_id: str, domain_name: str, *, observe: bool
     ) -> DomainRecord:
-        """The domain of a call (one call on it), moved first as its calls make due."""
-        self.store.reach_app(operation, app_id)
+        """The domain of a call (one call on it), moved first as its calls make due.
+
+        A call answered with a scripted fault is a call on the domain too, as on a branch:
+        the moves due before it apply, and it counts for ``advance_domain(after_calls=...)``.
+        """
         record = self.domains.get((app_id, domain_name))
-        if record is None:
-            raise ServiceError(NOT_FOUND, RESOURCE_MESSAGES["domain-not-found"].format(domain_name))
+        due = self.store.faults.take(app_id, None, operation)
+        if due is not None:
+            if record is not None:
+                self.apply_due(record)
+                record.calls += 1
+            raise fault_error(due, operation)
+        self.store.tick(1)
+        self.store.apps.find(app_id)
+        record = self.domains.find((app_id, domain_name))
         self.count_call(record, observe=observe)
         return record
 
@@ -636,9 +634,9 @@ class Resources:
         """A backend environment of ``app_id`` (it exists), no call counted."""
         app = self.store.apps[app_id]
         if (app_id, name) in self.backends:
-            raise ServiceError(BAD_REQUEST, RESOURCE_MESSAGES["backend-exists"].format(name))
+            raise ServiceError(BAD_REQUEST, MESSAGES["backend-exists"].format(name))
         now = self.store.now()
-        stem = f"{app['name'][:12]}-{name}-{now.astimezone(dt.timezone.utc):%H%M%S}"
+        stem = f"{app.members['name'][:12]}-{name}-{now.astimezone(dt.timezone.utc):%H%M%S}"
         record = BackendEnvironmentRecord(
             app_id,
             name,
@@ -653,21 +651,16 @@ class Resources:
 
     def backend(self, operation: str, app_id: str, name: str) -> BackendEnvironmentRecord:
         self.store.reach_app(operation, app_id)
-        record = self.backends.get((app_id, name))
-        if record is None:
-            raise ServiceError(NOT_FOUND, RESOURCE_MESSAGES["backend-not-found"].format(name))
-        return record
+        return self.backends.find((app_id, name))
 
     def list_backends(
         self, app_id: str, name: str | None, token: str | None, size: int
     ) -> tuple[list[BackendEnvironmentRecord], str | None]:
         """One page of an app's backend environments (``name``: that one only)."""
         self.store.reach_app("ListBackendEnvironments", app_id)
-        mine = [
-            b
-            for b in self.backends.values()
-            if b.app_id == app_id and name in (None, b.environment_name)
-        ]
+        mine = self.backends.where(
+            lambda b: b.app_id == app_id and name in (None, b.environment_name)
+        )
         return self._page("ListBackendEnvironments", app_id, mine, token, size)
 
     def delete_backend(self, app_id: str, name: str) -> BackendEnvironmentRecord:

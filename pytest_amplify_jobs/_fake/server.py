@@ -33,8 +33,6 @@ import json
 import math
 import secrets
 import socket
-import socketserver
-import sys
 import threading
 import time
 import traceback
@@ -43,6 +41,7 @@ import uuid
 from typing import Any
 
 from pytest_amplify_jobs import _wire
+from pytest_amplify_jobs._fake.files import LocalServer
 from pytest_amplify_jobs._fake.state import Store
 from pytest_amplify_jobs._fake.wire import FakeRequest, NotServed, answer
 from pytest_amplify_jobs._text import short_repr
@@ -56,7 +55,6 @@ READ_TIMEOUT = 30.0
 
 _HOST = "127.0.0.1"
 _LOCK_POLL = 0.05  # seconds between looks at "closing" while waiting for the store lock
-_CLOSE_WAIT = 1.0  # seconds close() waits for the server's threads
 _MAX_LINE = 65536  # the standard library's limit of a request or header line
 _BODY_METHODS = ("POST", "PUT", "PATCH")
 
@@ -346,10 +344,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return None  # the fake's own request log is the record; a client's mistake is answered
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    """The listening side of one :class:`FakeServer`; one tracked thread per connection."""
+class _Server(LocalServer):
+    """The listening side of one :class:`FakeServer`."""
 
-    daemon_threads = True
+    connection_thread_name = "pytest-amplify-jobs-fake-connection"
 
     def __init__(
         self,
@@ -366,16 +364,7 @@ class _Server(http.server.ThreadingHTTPServer):
         self.read_timeout = read_timeout
         self.max_body_bytes = max_body_bytes
         self.errors: list[str] = []
-        self.closing = threading.Event()
-        self._connections: dict[threading.Thread, socket.socket] = {}
-        self._connections_lock = threading.Lock()
-        super().__init__((_HOST, 0), _Handler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind looks the host name up (socket.getfqdn): no lookup here.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name = _HOST
-        self.server_port = self.server_address[1]
+        super().__init__(_Handler)
 
     def api_path(self, target: str) -> str | None:
         """The request target after ``/<secret>`` (``/apps/...?...``), or None if not ours."""
@@ -392,46 +381,6 @@ class _Server(http.server.ThreadingHTTPServer):
         text = f"{headline}\n{traceback.format_exc()}"
         with self._connections_lock:
             self.errors.append(text)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        # Our own threads rather than ThreadingMixIn's: close() must cut idle keep-alive
-        # connections and wait for their threads, which daemon threads are not tracked for.
-        thread = threading.Thread(
-            target=self._serve_connection,
-            args=(request, client_address),
-            name="pytest-amplify-jobs-fake-connection",
-            daemon=True,
-        )
-        with self._connections_lock:
-            self._connections[thread] = request
-        try:
-            thread.start()
-        except BaseException:  # no thread to join at close(); socketserver closes the request
-            with self._connections_lock:
-                self._connections.pop(thread, None)
-            raise
-
-    def _serve_connection(self, request: Any, client_address: Any) -> None:
-        try:
-            self.process_request_thread(request, client_address)
-        finally:
-            with self._connections_lock:
-                self._connections.pop(threading.current_thread(), None)
-
-    def cut_connections(self) -> list[threading.Thread]:
-        """Shut every open connection down (its thread then ends); their threads, to join."""
-        with self._connections_lock:
-            open_now = list(self._connections.items())
-        for _, connection in open_now:
-            with contextlib.suppress(OSError):  # already closed by its thread
-                connection.shutdown(socket.SHUT_RDWR)
-        return [thread for thread, _ in open_now]
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        error = sys.exc_info()[1]
-        if isinstance(error, OSError) or self.closing.is_set():
-            return  # the client went away or stalled, or close() cut it: not the fake's fault
-        self.record_error(f"request from {client_address!r}: the server raised")
 
 
 class FakeServer:
@@ -477,17 +426,7 @@ class FakeServer:
         """Exceptions of the fake's own side, each with its traceback: what a 500 was about."""
         self._closed = False
         self._close_lock = threading.Lock()
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": _LOCK_POLL},
-            name="pytest-amplify-jobs-fake",
-            daemon=True,
-        )
-        try:
-            self._thread.start()
-        except BaseException:
-            self._server.server_close()
-            raise
+        self._server.start("pytest-amplify-jobs-fake")
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else f"serving on {_HOST}:{self.port}"
@@ -503,12 +442,4 @@ class FakeServer:
             if self._closed:
                 return
             self._closed = True
-        server = self._server
-        deadline = time.monotonic() + _CLOSE_WAIT
-        server.closing.set()
-        server.shutdown()  # the accept loop polls every _LOCK_POLL seconds
-        server.server_close()
-        self._thread.join(timeout=max(0.0, deadline - time.monotonic()))
-        for connection in server.cut_connections():
-            if connection is not threading.current_thread():
-                connection.join(timeout=max(0.0, deadline - time.monotonic()))
+        self._server.stop()

@@ -17,8 +17,9 @@ from pytest_amplify_jobs._checks import (
 )
 from pytest_amplify_jobs._choices import RandomChoices
 from pytest_amplify_jobs._coherence import check_scenario, validate_job_history
+from pytest_amplify_jobs._fake.records import Arrival
 from pytest_amplify_jobs._fake.resources import ResourcesFacade
-from pytest_amplify_jobs._fake.state import Arrival, Store
+from pytest_amplify_jobs._fake.state import Store
 from pytest_amplify_jobs._fake.wire import (
     FakeRequest,
     NotServed,
@@ -239,7 +240,7 @@ class AmplifyFake(Mode, ResourcesFacade):
             )
         store = self._store
         with self._lock:
-            if store.branches or store.faults or store.transitions or store.apps:
+            if store.branches or store.faults or store.lifecycle or store.apps:
                 raise ValueError(
                     f"world={short_repr(world)} needs a fake that serves nothing yet (it has "
                     f"branches {store.known_branches()}): a world counts calls from its loading"
@@ -275,16 +276,14 @@ class AmplifyFake(Mode, ResourcesFacade):
                             )
                         )
                 served.start_steps, served.queue_free = world.started, branch.queue_free
-            last = 0
-            for burst in world.faults:
+            for burst in world.faults:  # each fault counts every call from the loading
                 self.fail(
                     burst.code,
                     burst.times,
-                    after_calls=burst.at_call - 1 - last,
+                    after_calls=burst.at_call - 1,
                     app_id=world.app_id,
                     branch_name=world.branch_name,
                 )
-                last = burst.at_call - 1 + burst.times
 
     def history(self, app_id: str, branch_name: str) -> list[JobSummary]:
         """The branch's jobs as the fake serves them now (copies, newest first)."""
@@ -474,8 +473,9 @@ class AmplifyFake(Mode, ResourcesFacade):
                 manual=kind == "manual",
             )
             if old is not None:
-                app["createTime"] = app["updateTime"] = old["createTime"]
-            return dict(store.put_app(app))
+                app["createTime"] = app["updateTime"] = old.created
+            store.put_app(app)
+            return store.app_view(app["appId"])
 
     def apps(self) -> list[dict[str, Any]]:
         """Every app the fake serves, as GetApp shows it (copies)."""
@@ -514,8 +514,8 @@ class AmplifyFake(Mode, ResourcesFacade):
             )
         check_bool(ValueError, "provisioning", provisioning)
         with self._lock:
-            self._store.auto_final = to
-            self._store.auto_provisioning = provisioning
+            self._store.lifecycle.auto_final = to
+            self._store.lifecycle.auto_provisioning = provisioning
 
     def serve(self) -> str:
         """Serve the same store over real HTTP on ``127.0.0.1`` (started once) and return its

@@ -17,7 +17,6 @@ from typing import Any
 from pytest_amplify_jobs import _model, _wire
 from pytest_amplify_jobs._fake.errors import ServiceError
 from pytest_amplify_jobs._fake.handlers import HANDLERS as APP_HANDLERS
-from pytest_amplify_jobs._fake.listing import listing, page_size
 from pytest_amplify_jobs._fake.resource_handlers import HANDLERS as RESOURCE_HANDLERS
 from pytest_amplify_jobs._fake.state import Store, default_page_size, operation_errors
 from pytest_amplify_jobs._validate import request_violations
@@ -98,20 +97,6 @@ def _start_deployment(store: Store, params: dict[str, Any]) -> dict[str, Any]:
     return {"jobSummary": {k: job[k] for k in ("jobArn", "jobId", "status")}}
 
 
-def _list_branches(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    size = page_size("ListBranches", params)
-    return listing("branches", *store.list_branches(params["appId"], params.get("nextToken"), size))
-
-
-def _get_branch(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    return {"branch": store.get_branch(params["appId"], params["branchName"])}
-
-
-def _list_apps(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    size = page_size("ListApps", params)
-    return listing("apps", *store.list_apps(params.get("nextToken"), size))
-
-
 # operation -> handler(store, validated params) -> response body (without ResponseMetadata)
 HANDLERS: dict[str, Callable[[Store, dict[str, Any]], dict[str, Any]]] = {
     "ListJobs": _list_jobs,
@@ -121,9 +106,6 @@ HANDLERS: dict[str, Callable[[Store, dict[str, Any]], dict[str, Any]]] = {
     "DeleteJob": _delete_job,
     "CreateDeployment": _create_deployment,
     "StartDeployment": _start_deployment,
-    "ListBranches": _list_branches,
-    "GetBranch": _get_branch,
-    "ListApps": _list_apps,
     **APP_HANDLERS,
     **RESOURCE_HANDLERS,
 }
@@ -146,21 +128,60 @@ class NotServed(Exception):
         self.operation = operation
 
 
+# A request read once: its path (unquoted), operation, parameters, and what breaks the model's
+# rules (None: nothing). Reading and validating is a pure function of the request's bytes, and
+# code under test repeats its requests (a poll sends the same GetJob each time), so the last
+# _READ_LIMIT requests of small bodies are remembered, process-wide (same model, same answer).
+_Read = tuple[str, str | None, dict[str, Any], str | None]
+_READ: dict[tuple[str, str, bytes | str | None], tuple[_Read, bool]] = {}
+_READ_LIMIT = 1024
+_READ_BODY_LIMIT = 4096  # bytes (or characters) of body beyond which a request is not kept
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of parsed parameters whose dicts and lists are new (handlers may keep or change
+    them); the other values (str, int, float, bool, None, datetime) are immutable."""
+    if type(value) is dict:
+        return {k: _fresh(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_fresh(v) for v in value]
+    return value
+
+
+def _read(method: str, url: str, body: bytes | str | None) -> _Read:
+    key = (method, url, body)
+    kept = _READ.get(key)
+    if kept is not None:
+        (path, operation, params, problem), flat = kept
+        return path, operation, dict(params) if flat else _fresh(params), problem
+    path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+    operation, params = _wire.parse_request(method, url, body)
+    problem = None
+    if operation is not None:  # every routed operation: HANDLERS may gain one later
+        violations = request_violations(params, operation)
+        if violations:
+            problem = "; ".join(str(v) for v in violations)
+    if body is None or len(body) <= _READ_BODY_LIMIT:
+        if len(_READ) >= _READ_LIMIT:
+            _READ.clear()
+        flat = not any(type(value) in (dict, list) for value in params.values())
+        _READ[key] = ((path, operation, _fresh(params), problem), flat)
+    return path, operation, params, problem
+
+
 def answer(store: Store, method: str, url: str, body: bytes | str | None) -> Answer:
     """Answer one HTTP request from ``store`` (the caller holds ``store.lock``).
 
     Raises :class:`NotServed` for an operation outside :data:`HANDLERS`.
     """
-    path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
-    operation, params = _wire.parse_request(method, url, body)
+    path, operation, params, problem = _read(method, url, body)
     handler = HANDLERS.get(operation or "")
     if operation is None or handler is None:
         raise NotServed(operation, method, path)
     code: str | None = None
     try:
-        violations = request_violations(params, operation)
-        if violations:
-            raise ServiceError("BadRequestException", "; ".join(str(v) for v in violations))
+        if problem is not None:
+            raise ServiceError("BadRequestException", problem)
         payload = _wire.wire_body(handler(store, params))
         status = 200
     except ServiceError as error:
