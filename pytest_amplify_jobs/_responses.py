@@ -210,7 +210,7 @@ class ResponseScript:
         with self.store.lock:
             self.store.put_branch(ctx.app_id, ctx.branch_name, jobs)
             if stopping:
-                self.store.add_job(
+                self.store.jobs.add_job(
                     ctx.app_id, ctx.branch_name, "RUNNING", None, None, job_id=top + 1
                 )
         self._branch = (ctx.app_id, ctx.branch_name)
@@ -323,12 +323,12 @@ class ResponseScript:
         (a build that succeeds now, when none has)."""
         state = self.store.branches[(app_id, branch)]
         named = next((j for j in state.jobs if j["jobId"] == job_id), None)
-        if named is not None and self.store.has_artifacts(state, named):
+        if named is not None and self.store.jobs.has_artifacts(state, named):
             return job_id
-        built = next((j["jobId"] for j in state.jobs if self.store.has_artifacts(state, j)), None)
+        built = next((j["jobId"] for j in state.jobs if self.store.jobs.has_artifacts(state, j)), None)
         if built is not None:
             return str(built)
-        job = self.store.add_job(app_id, branch, "RUNNING", "RELEASE", None, auto=False)
+        job = self.store.jobs.add_job(app_id, branch, "RUNNING", "RELEASE", None, auto=False)
         self.store.lifecycle.set_status(state, job, "SUCCEED")
         return str(job["jobId"])
 

@@ -23,7 +23,7 @@ Handler = Callable[[Store, dict[str, Any]], dict[str, Any]]
 
 
 def _list_artifacts(store: Store, params: dict[str, Any]) -> dict[str, Any]:
-    page, token = store.list_artifacts(
+    page, token = store.jobs.list_artifacts(
         params["appId"],
         params["branchName"],
         params["jobId"],
@@ -35,7 +35,7 @@ def _list_artifacts(store: Store, params: dict[str, Any]) -> dict[str, Any]:
 
 def _get_artifact_url(store: Store, params: dict[str, Any]) -> dict[str, Any]:
     artifact_id = params["artifactId"]
-    return {"artifactId": artifact_id, "artifactUrl": store.get_artifact_url(artifact_id)}
+    return {"artifactId": artifact_id, "artifactUrl": store.jobs.get_artifact_url(artifact_id)}
 
 
 def _generate_access_logs(store: Store, params: dict[str, Any]) -> dict[str, Any]:

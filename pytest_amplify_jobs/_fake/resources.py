@@ -437,7 +437,7 @@ class Resources:
             except ServiceError as error:
                 return 400, json.dumps({"message": error.message}).encode()
             queued = _model.model().queued_statuses[-1]
-            job = self.store.add_job(
+            job = self.store.jobs.add_job(
                 record.app_id, record.branch_name, queued, "WEB_HOOK", None, auto=True
             )
             request_id = str(uuid.UUID(bytes=_digest(self.store.seed, "hook", job["jobArn"])[:16]))

@@ -414,7 +414,7 @@ class AmplifyFake(Mode, ResourcesFacade):
                     f"{_model.describe_rule(rule)}"
                 )
         with self._lock:
-            job = self._store.add_job(app_id, branch_name, status, job_type, commit_message)
+            job = self._store.jobs.add_job(app_id, branch_name, status, job_type, commit_message)
             return dict(job)  # type: ignore[return-value]
 
     def advance(self, job: Mapping[str, Any] | str, status: str, *, after_calls: int = 0) -> None:
@@ -430,7 +430,7 @@ class AmplifyFake(Mode, ResourcesFacade):
             )
         check_int(ValueError, "after_calls", after_calls, 0)
         with self._lock:
-            self._store.schedule(job, status, after_calls)
+            self._store.jobs.schedule(job, status, after_calls)
 
     def add_app(
         self, app_id: str | None = None, *, seed: int | None = None, kind: str = "repository"
@@ -602,7 +602,7 @@ class AmplifyFake(Mode, ResourcesFacade):
             return None
         for job in branch_state.jobs:
             if job["jobId"].zfill(10) == job_id:
-                return job, self._store.steps(*key, branch_state, job)
+                return job, self._store.jobs.steps(*key, branch_state, job)
         return None
 
     def _serve_log(self, path: str) -> tuple[str, bytes] | None:

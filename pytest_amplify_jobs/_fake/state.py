@@ -18,10 +18,8 @@ The store is split by concern; it holds one of each and is the one place they me
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import functools
-import hashlib
 import itertools
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -31,8 +29,9 @@ from pytest_amplify_jobs import _generate, _model
 from pytest_amplify_jobs._choices import RandomChoices
 from pytest_amplify_jobs._fake import access_logs
 from pytest_amplify_jobs._fake.crud import Collection
-from pytest_amplify_jobs._fake.errors import MESSAGES, NOT_FOUND, ServiceError
+from pytest_amplify_jobs._fake.errors import MESSAGES, ServiceError
 from pytest_amplify_jobs._fake.faults import Fault, Faults, fault_error, operation_errors
+from pytest_amplify_jobs._fake.jobs import Jobs, account_of_jobs
 from pytest_amplify_jobs._fake.lifecycle import OBSERVING, Clock, Lifecycle
 from pytest_amplify_jobs._fake.records import AppRecord, BranchRecord
 from pytest_amplify_jobs._fake.resources import Resources
@@ -40,7 +39,6 @@ from pytest_amplify_jobs._fake.tokens import Tokens
 from pytest_amplify_jobs._text import short_repr
 
 __all__ = [
-    "ARTIFACT_FILE",
     "BRANCHES_PER_APP",
     "OBSERVING",
     "ServiceError",
@@ -54,9 +52,6 @@ __all__ = [
 # per app are enforced by CreateBranch; the 25 apps per region are a default AWS raises on
 # request, so CreateApp does not enforce them.
 BRANCHES_PER_APP = 50
-
-#: The file a build's artifacts are in (GetJob's ``artifactsUrl``, ListArtifacts).
-ARTIFACT_FILE = "artifacts.zip"
 
 _PRODUCTION = "PRODUCTION"
 _NO_STAGE = "NONE"  # the stage of a branch created without one (departure stage-none)
@@ -107,7 +102,8 @@ class Store:
         self.tokens = Tokens(seed)
         self.faults = Faults()
         self.clock = Clock()
-        self.lifecycle = Lifecycle(self.clock, self._arrive)
+        self.jobs = Jobs(self)  # the jobs of the branches, and the job operations
+        self.lifecycle = Lifecycle(self.clock, self.jobs.arrive)
         self.counter = 0  # answers given: derives request ids
         self.branches_added = 0
         self.apps_added = 0
@@ -172,7 +168,7 @@ class Store:
         old = self.branches.get(key)
         app = self.apps.get(app_id)
         if app is None:
-            app = self.new_app(app_id, _account_of_jobs(history))
+            app = self.new_app(app_id, account_of_jobs(history))
         first = min((j["startTime"] for j in history), default=self.now())
         created = first - dt.timedelta(hours=1)  # a branch exists before its first build
         if created <= app.created:
@@ -235,104 +231,6 @@ class Store:
 
     # ----------------------------------------------------------------------------- living jobs
 
-    def add_job(
-        self,
-        app_id: str,
-        branch_name: str,
-        status: str,
-        job_type: str | None,
-        commit_message: str | None,
-        *,
-        commit_id: str | None = None,
-        commit_time: dt.datetime | None = None,
-        retry_of: dict[str, Any] | None = None,
-        source: tuple[str, str] | None = None,
-        job_id: int | None = None,
-        auto: bool = False,
-        reason: str | None = None,
-    ) -> dict[str, Any]:
-        m = _model.model()
-        branch = self.branch(app_id, branch_name)
-        if not isinstance(status, str) or status not in m.queued_statuses + m.building_statuses:
-            raise ValueError(
-                f"status={short_repr(status)} is not a status a new job can have; allowed: "
-                f"{', '.join(m.queued_statuses + m.building_statuses)}"
-            )
-        if job_type is not None and (not isinstance(job_type, str) or job_type not in m.job_types):
-            raise ValueError(
-                f"job_type={short_repr(job_type)} is not a job type; allowed: "
-                f"{', '.join(m.job_types)}"
-            )
-        if job_id is None:
-            job_id = branch.next_id
-        if status in m.building_statuses:
-            self.lifecycle.check_no_other_build(branch, None, status)
-            self.lifecycle.check_queue(branch, job_id, status)
-        branch.next_id = max(branch.next_id, job_id + 1)
-        start = self.tick(30)
-        if commit_time is not None and commit_time > start:
-            start = commit_time  # a commit is never newer than its build
-            self.clock.not_before(start)
-        ctx = _generate.BranchContext(
-            app_id,
-            branch_name,
-            self.region,
-            self.account_of(app_id, branch),
-            realistic=True,
-            complete=self.complete,
-        )
-        flavour = int.from_bytes(
-            hashlib.sha256(f"{self.seed}:{job_id}".encode()).digest()[:4], "big"
-        )
-        draw = _generate.JobDraw(
-            status,
-            job_type or m.job_types_ordinary_first[0],
-            flavour,
-            _generate.mix(flavour, 5),
-            commit_message,
-            commit_id,
-        )
-        job = _generate.build_job(ctx, job_id, draw, start, retry_of=retry_of)
-        if commit_time is not None:
-            job["commitTime"] = commit_time
-        if source is not None:
-            job["sourceUrl"], job["sourceUrlType"] = source
-        # Newest first by id (a reserved deployment id can be older than a later job).
-        index = bisect.bisect_left(branch.jobs, -job_id, key=lambda j: -int(j["jobId"]))
-        branch.jobs.insert(index, job)
-        meta = branch.job_meta(job["jobId"])
-        meta.auto, meta.reason = auto, reason
-        if status in m.building_statuses:
-            meta.built_from = start
-        if auto and branch.queue_free is not None:
-            self.lifecycle.follow(branch, job, branch.start_steps, branch.calls)
-        return job
-
-    def _arrive(self, branch: BranchRecord, job_type: str | None) -> dict[str, Any]:
-        """A world's job arriving on ``branch``: queued, moved by the lifecycle."""
-        queued = _model.model().queued_statuses[-1]
-        return self.add_job(branch.app_id, branch.branch_name, queued, job_type, None)
-
-    def account_of(self, app_id: str, branch: BranchRecord) -> str:
-        return (
-            _account_of_jobs(branch.jobs)
-            or self.account_of_app(app_id)
-            or _generate.account_from(0)
-        )
-
-    def find(self, job: Mapping[str, Any] | str) -> tuple[BranchRecord, dict[str, Any]]:
-        arn = job if isinstance(job, str) else job.get("jobArn")
-        for branch in self.branches.values():
-            for candidate in branch.jobs:
-                if candidate["jobArn"] == arn:
-                    return branch, candidate
-        raise ValueError(f"job={short_repr(arn)} is not a job the fake serves")
-
-    def schedule(self, job: Mapping[str, Any] | str, status: str, after_calls: int) -> None:
-        """``advance``: the job moves to ``status`` after ``after_calls`` calls on its branch."""
-        branch, target = self.find(job)
-        self.lifecycle.schedule(branch, target, status, after_calls)
-
     def add_fault(
         self,
         code: str,
@@ -374,63 +272,7 @@ class Store:
         self.tick(1)
         return branch
 
-    def job(
-        self, branch: BranchRecord, app_id: str, branch_name: str, job_id: str
-    ) -> dict[str, Any]:
-        for job in branch.jobs:
-            if job["jobId"] == job_id or int(job["jobId"]) == int(job_id):
-                return job
-        raise ServiceError(NOT_FOUND, MESSAGES["job-not-found"].format(job_id))
-
     # ------------------------------------------------------------------------- operations
-
-    def list_jobs(
-        self, app_id: str, branch_name: str, token_text: str | None, size: int
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        """One page of a branch's jobs and the token of the next page (None: the last)."""
-        branch = self.observe(app_id, branch_name)
-        after = None
-        if token_text is not None:
-            after = self.tokens.jobs_after(token_text, app_id, branch_name, branch.generation)
-        # Jobs are newest first with decreasing ids: continue just below the last id served.
-        start = 0
-        if after is not None:
-            start = bisect.bisect_left(branch.jobs, -after + 1, key=lambda j: -int(j["jobId"]))
-        page = branch.jobs[start : start + size]
-        token_out = None
-        if start + size < len(branch.jobs):
-            token_out = self.tokens.issue_jobs(
-                app_id, branch_name, int(page[-1]["jobId"]), branch.generation
-            )
-        return page, token_out
-
-    def get_job(
-        self, app_id: str, branch_name: str, job_id: str
-    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        """The job's summary (as ListJobs shows it) and its steps."""
-        branch = self.observe(app_id, branch_name, "GetJob")
-        job = self.job(branch, app_id, branch_name, job_id)
-        return job, self.steps(app_id, branch_name, branch, job)
-
-    def steps(
-        self, app_id: str, branch_name: str, branch: BranchRecord, job: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        """The steps GetJob shows, each with the ``logUrl`` of its log (and BUILD's
-        ``artifactsUrl`` once it succeeded), as the service sends them."""
-        steps = self.built_steps(branch, job)
-        base = f"{app_id}/{_quote(branch_name)}/{job['jobId'].zfill(10)}"
-        for step in steps:
-            step["logUrl"] = self.file_url(f"logs/{base}/{step['stepName']}/log.txt")
-            if step["stepName"] == "BUILD" and step["status"] == "SUCCEED":
-                step["artifactsUrl"] = self.file_url(f"artifacts/{base}/BUILD/artifacts.zip")
-        return steps
-
-    def built_steps(self, branch: BranchRecord, job: dict[str, Any]) -> list[dict[str, Any]]:
-        """The job's steps without their URLs (handing out a URL starts the local endpoint)."""
-        meta = branch.meta.get(job["jobId"])
-        return _generate.build_steps(
-            job, meta.built_from if meta else None, fails_at=meta.fails_at if meta else None
-        )
 
     def file_url(self, path: str) -> str:
         """The URL of a file: on the fake's local endpoint when it has one, else in the form
@@ -438,159 +280,6 @@ class Store:
         if self.url_for is not None:
             return self.url_for(path)
         return _generate.artifact_url(self.region, path)
-
-    def start_job(self, app_id: str, branch_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        """StartJob: a new newest job, PENDING (queued behind a build if one runs)."""
-        m = _model.model()
-        branch = self.observe(app_id, branch_name, "StartJob")
-        job_type = params["jobType"]
-        retry_of = None
-        if job_type == m.manual_job_type:
-            # aws/aws-sdk#121: StartJob never starts a manual deploy.
-            raise ServiceError("BadRequestException", MESSAGES["manual-job-type"])
-        self.check_kind(app_id, "StartJob")
-        if job_type == m.retry_job_type:
-            if "jobId" not in params:
-                raise ServiceError("BadRequestException", "jobId is required when jobType is RETRY")
-            retry_of = self.job(branch, app_id, branch_name, params["jobId"])
-        elif "jobId" in params:
-            raise ServiceError(
-                "BadRequestException",
-                f"jobId is only allowed when jobType is RETRY, not {job_type}",
-            )
-        return self.add_job(
-            app_id,
-            branch_name,
-            m.queued_statuses[-1],
-            job_type,
-            params.get("commitMessage"),
-            # Without commitId a RELEASE builds HEAD (departure release-head).
-            commit_id=params.get("commitId") or ("HEAD" if job_type == "RELEASE" else None),
-            commit_time=params.get("commitTime"),
-            retry_of=retry_of,
-            auto=True,
-            reason=params.get("jobReason"),
-        )
-
-    def stop_job(self, app_id: str, branch_name: str, job_id: str) -> dict[str, Any]:
-        """StopJob: a build goes to CANCELLING (CANCELLED at the next observing call); a queued
-        job is CANCELLED at once (it holds no build); a finished job is a BadRequestException."""
-        m = _model.model()
-        branch = self.observe(app_id, branch_name, "StopJob")
-        job = self.job(branch, app_id, branch_name, job_id)
-        status = job["status"]
-        if status in m.finished_statuses:
-            raise ServiceError(
-                "BadRequestException", f"Job {job['jobId']} has already finished ({status})"
-            )
-        self.lifecycle.void([job["jobArn"]])  # scripted moves of a stopped job are void
-        if status in m.queued_statuses:
-            self.lifecycle.set_status(branch, job, "CANCELLED")
-        elif status != "CANCELLING":
-            self.lifecycle.set_status(branch, job, "CANCELLING")
-            branch.job_meta(job["jobId"]).stopping = True
-        return job
-
-    def delete_job(self, app_id: str, branch_name: str, job_id: str) -> dict[str, Any]:
-        """DeleteJob: a finished job disappears; a job in flight is a BadRequestException."""
-        m = _model.model()
-        branch = self.observe(app_id, branch_name, "DeleteJob")
-        job = self.job(branch, app_id, branch_name, job_id)
-        if job["status"] not in m.finished_statuses:
-            raise ServiceError(
-                "BadRequestException",
-                f"Job {job['jobId']} is {job['status']}; only a finished job can be deleted "
-                "(stop it first)",
-            )
-        branch.jobs.remove(job)
-        branch.meta.pop(job["jobId"], None)
-        return job
-
-    def create_deployment(
-        self, app_id: str, branch_name: str, files: Mapping[str, str]
-    ) -> tuple[str, str, dict[str, str]]:
-        """CreateDeployment: a new job, CREATED and visible to ListJobs, GetJob and StopJob
-        (the documented fix for a stuck deployment is ListJobs then StopJob on it), the URL to
-        PUT its zip to and one URL per file. Refused while an earlier deployment of the branch
-        has not finished (aws-amplify/amplify-backend#1528, #2137)."""
-        m = _model.model()
-        branch = self.observe(app_id, branch_name, "CreateDeployment")
-        self.check_kind(app_id, "CreateDeployment")
-        for job in branch.jobs:
-            meta = branch.meta.get(job["jobId"])
-            if meta is not None and meta.deployment and job["status"] not in m.finished_statuses:
-                raise ServiceError(
-                    "BadRequestException", MESSAGES["deployment-unfinished"].format(job["jobId"])
-                )
-        created = m.queued_statuses[0]  # CREATED (see README: undocumented, our choice)
-        job = self.add_job(
-            app_id, branch_name, created, m.manual_job_type, None, job_id=branch.next_id
-        )
-        job_id = job["jobId"]
-        meta = branch.job_meta(job_id)
-        meta.deployment = True
-        base = f"uploads/{app_id}/{_quote(branch_name)}/{job_id}"
-        meta.zip_path = f"{base}/deploy.zip"
-        return (
-            job_id,
-            self.file_url(meta.zip_path),
-            {name: self.file_url(f"{base}/files/{_quote(name)}") for name in files},
-        )
-
-    def start_deployment(
-        self, app_id: str, branch_name: str, params: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        """StartDeployment: start the CREATED job of CreateDeployment (``jobId``), or a new
-        MANUAL job from a ``sourceUrl``. A deployment whose zip never arrived fails at DEPLOY
-        (the service's exact behaviour is undocumented)."""
-        m = _model.model()
-        branch = self.observe(app_id, branch_name, "StartDeployment")
-        self.check_kind(app_id, "StartDeployment")
-        if "jobId" in params:
-            job = next((j for j in branch.jobs if int(j["jobId"]) == int(params["jobId"])), None)
-            meta = branch.meta.get(job["jobId"]) if job is not None else None
-            if job is None or meta is None or not meta.deployment:
-                raise ServiceError(
-                    NOT_FOUND, MESSAGES["deployment-not-found"].format(params["jobId"])
-                )
-            if job["status"] != m.queued_statuses[0]:
-                raise ServiceError(
-                    "BadRequestException",
-                    MESSAGES["deployment-started"].format(job["jobId"], job["status"]),
-                )
-            self.lifecycle.set_status(branch, job, m.queued_statuses[-1])
-            job["startTime"] = self.now()
-            meta.auto = True
-            if (
-                meta.zip_path is not None
-                and meta.zip_path not in self.uploaded
-                and (self.url_for is not None)
-            ):
-                meta.fails_at = "DEPLOY"
-            if m.source_url_types and "sourceUrl" not in job:
-                job["sourceUrl"] = self.file_url(meta.zip_path or "")
-                job["sourceUrlType"] = m.source_url_types[0]
-            return job
-        if "sourceUrl" not in params:
-            raise ServiceError("BadRequestException", MESSAGES["deployment-no-source"])
-        # A deployment created and not started holds the branch, as it holds CreateDeployment
-        # (aws-amplify/amplify-backend#1528: "The last job(deployment) ... was not finished").
-        created = m.queued_statuses[0]
-        waiting = next((j for j in branch.jobs if j["status"] == created), None)
-        if waiting is not None:
-            raise ServiceError(
-                "BadRequestException", MESSAGES["deployment-unfinished"].format(waiting["jobId"])
-            )
-        source = (params["sourceUrl"], params.get("sourceUrlType", m.source_url_types[0]))
-        return self.add_job(
-            app_id,
-            branch_name,
-            m.queued_statuses[-1],
-            m.manual_job_type,
-            None,
-            source=source,
-            auto=True,
-        )
 
     def receive_upload(self, path: str) -> None:
         """A file PUT to the fake's endpoint (the zip of a deployment, for one)."""
@@ -750,45 +439,6 @@ class Store:
 
     # ------------------------------------------------------------------------------ artifacts
 
-    @staticmethod
-    def artifact_id(job: Mapping[str, Any]) -> str:
-        """The id of a job's build artifacts: UUID-shaped, derived from its ARN (ours: the
-        service's ids are opaque)."""
-        h = hashlib.sha256(f"{job['jobArn']}/{ARTIFACT_FILE}".encode()).hexdigest()
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
-
-    def has_artifacts(self, branch: BranchRecord, job: dict[str, Any]) -> bool:
-        """Whether the job built (its BUILD step succeeded): GetJob shows ``artifactsUrl``."""
-        return any(
-            step["stepName"] == "BUILD" and step["status"] == "SUCCEED"
-            for step in self.built_steps(branch, job)
-        )
-
-    def list_artifacts(
-        self, app_id: str, branch_name: str, job_id: str, token_text: str | None, size: int
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        """One page of a job's artifacts: the build's ``artifacts.zip`` once it built."""
-        branch = self.observe(app_id, branch_name, "ListArtifacts")
-        job = self.job(branch, app_id, branch_name, job_id)
-        artifacts = []
-        if self.has_artifacts(branch, job):
-            artifacts.append(
-                {"artifactFileName": ARTIFACT_FILE, "artifactId": self.artifact_id(job)}
-            )
-        listing = f"{app_id}/{branch_name}/{job['jobId']}"
-        return self.tokens.page("ListArtifacts", listing, artifacts, token_text, size)
-
-    def get_artifact_url(self, artifact_id: str) -> str:
-        """The URL of an artifact (served by the fake's local endpoint); a call on its branch."""
-        for (app_id, branch_name), branch in self.branches.items():
-            for job in branch.jobs:
-                if self.artifact_id(job) == artifact_id and self.has_artifacts(branch, job):
-                    self.observe(app_id, branch_name, "GetArtifactUrl")
-                    base = f"{app_id}/{_quote(branch_name)}/{job['jobId'].zfill(10)}"
-                    return self.file_url(f"artifacts/{base}/BUILD/{ARTIFACT_FILE}")
-        self.reach_app("GetArtifactUrl", None)
-        raise ServiceError(NOT_FOUND, MESSAGES["artifact-not-found"].format(artifact_id))
-
     # ---------------------------------------------------------------------------- access logs
 
     def generate_access_logs(
@@ -848,12 +498,6 @@ class Store:
     def list_tags(self, arn: str) -> dict[str, str]:
         """ListTagsForResource: the resource's tags."""
         return dict(self.tagged("ListTagsForResource", arn).tags)
-
-
-def _account_of_jobs(jobs: Sequence[Mapping[str, Any]]) -> str | None:
-    for job in jobs:
-        return str(job["jobArn"].split(":")[4])
-    return None
 
 
 @functools.cache
