@@ -325,7 +325,9 @@ class ResponseScript:
         named = next((j for j in state.jobs if j["jobId"] == job_id), None)
         if named is not None and self.store.jobs.has_artifacts(state, named):
             return job_id
-        built = next((j["jobId"] for j in state.jobs if self.store.jobs.has_artifacts(state, j)), None)
+        built = next(
+            (j["jobId"] for j in state.jobs if self.store.jobs.has_artifacts(state, j)), None
+        )
         if built is not None:
             return str(built)
         job = self.store.jobs.add_job(app_id, branch, "RUNNING", "RELEASE", None, auto=False)
