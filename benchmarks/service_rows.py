@@ -8,7 +8,9 @@
 - B10: a start / poll / list workflow of N tests through ``fake_amplify()`` (a fresh seeded
   fake per test, as ``amplify_fake`` gives) against the same shape through moto's ``mock_aws``
   on CodeBuild (``start_build``, ``batch_get_builds`` polling, ``list_builds_for_project``);
-  wall time, and peak memory under ``tracemalloc``.
+  wall time, and peak memory under ``tracemalloc``. A third side, botocore's floor (the same
+  calls answered at ``before-send`` with the bytes the fake sent, no fake), shows what bounds
+  the row: the least any in-process fake of these calls can cost against moto.
 - B11: ``@given(amplify_worlds())`` driving a waiter (GetJob until the watched job finishes)
   against the same waiter on a fixed scripted fake (``add_branch`` + ``advance``), per example.
 - B12: requests per second through the fake's local endpoint (``fake.serve()``) against
@@ -511,14 +513,26 @@ def _fake_test(client: Any, seed: int) -> int:
     """One test as ``amplify_fake`` gives it: start a job, poll it to its end, list the jobs."""
     with fake_amplify(seed=seed) as fake:
         fake.add_branch(REPO_APP, BRANCH, jobs=0)
-        job = client.start_job(**ON_BRANCH, jobType="RELEASE")["jobSummary"]
-        calls, status = 1, job["status"]
-        while status not in FINISHED and calls < 30:
-            status = client.get_job(**ON_BRANCH, jobId=job["jobId"])["job"]["summary"]["status"]
-            calls += 1
-        listed = client.list_jobs(**ON_BRANCH)["jobSummaries"]
-        assert status == "SUCCEED" and listed[0]["jobId"] == job["jobId"], (status, listed)
-        return calls + 1
+        return _start_poll_list(client)
+
+
+def _start_poll_list(client: Any) -> int:
+    """The test's calls: start a job, poll it until it finishes, list the jobs."""
+    job = client.start_job(**ON_BRANCH, jobType="RELEASE")["jobSummary"]
+    calls, status = 1, job["status"]
+    while status not in FINISHED and calls < 30:
+        status = client.get_job(**ON_BRANCH, jobId=job["jobId"])["job"]["summary"]["status"]
+        calls += 1
+    listed = client.list_jobs(**ON_BRANCH)["jobSummaries"]
+    assert status == "SUCCEED" and listed[0]["jobId"] == job["jobId"], (status, listed)
+    return calls + 1
+
+
+def _floor_test(floor: Floor, answers: list[tuple[int, dict[str, str], bytes]]) -> int:
+    """The same calls answered with the very bytes a fake sent, at ``before-send``: botocore's
+    own cost of the test, what no in-process fake can go below."""
+    floor.queue = iter(answers)
+    return _start_poll_list(floor.client)
 
 
 def _moto_test(client: Any) -> int:
@@ -572,6 +586,10 @@ def _b10_workflow(cfg: Any, kit: Any) -> list[Any]:
         return [kit.skipped(name, missing)]
     fake_client, moto_client = kit.new_client(), _moto_client(kit, "codebuild")
     calls: dict[str, int] = {}
+    capture_client, floor = kit.new_client(), Floor(kit)
+    captured = _capture(capture_client)
+    _fake_test(capture_client, 0)
+    answers = list(captured)
 
     def ours() -> None:
         calls["ours"] = sum(_fake_test(fake_client, seed) for seed in range(tests))
@@ -579,7 +597,10 @@ def _b10_workflow(cfg: Any, kit: Any) -> list[Any]:
     def moto() -> None:
         calls["moto"] = sum(_moto_test(moto_client) for _ in range(tests))
 
-    runs = {"ours": ours, "moto": moto}
+    def botocore_floor() -> None:
+        calls["floor"] = sum(_floor_test(floor, answers) for _ in range(tests))
+
+    runs = {"ours": ours, "moto": moto, "floor": botocore_floor}
     for run in runs.values():  # warm: imports, models, moto's backends
         run()
     rounds = cfg.repeat if cfg.quick else cfg.suite_repeat
@@ -590,8 +611,8 @@ def _b10_workflow(cfg: Any, kit: Any) -> list[Any]:
             start = time.perf_counter()
             runs[side]()
             wall[side].append(time.perf_counter() - start)
-    peak: dict[str, list[float]] = {side: [] for side in runs}
-    for side in runs:  # ours, then moto: one traced run each
+    peak: dict[str, list[float]] = {side: [] for side in ("ours", "moto")}
+    for side in peak:  # ours, then moto: one traced run each
         gc.collect()
         tracemalloc.start()
         try:
@@ -612,6 +633,16 @@ def _b10_workflow(cfg: Any, kit: Any) -> list[Any]:
             note=f"per test: fake {per_test['ours']:.2f} ms ({calls['ours'] / tests:.1f} calls), "
             f"moto {per_test['moto']:.2f} ms ({calls['moto'] / tests:.1f} calls); "
             f"{rounds} rounds, client made once per side",
+        ),
+        kit.Row(
+            f"{name}: botocore floor / moto",
+            wall["floor"],
+            wall["moto"],
+            unit="s",
+            note=f"the fake's {calls['floor'] / tests:.1f} calls per test answered at before-send "
+            f"with the bytes it sent, no fake: {per_test['floor']:.2f} ms per test, the least "
+            f"an in-process fake can cost; the fake adds {per_test['ours'] - per_test['floor']:.2f} "
+            "ms (its setup, answers and exit)",
         ),
         kit.Row(
             f"{name}: peak traced memory",

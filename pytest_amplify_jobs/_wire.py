@@ -76,8 +76,58 @@ def request_id(seed: int) -> str:
 _ENCODER = json.JSONEncoder(default=dt.datetime.timestamp, separators=(",", ":"))
 
 
+# Listed records (job summaries above all) are answered again and again, unchanged: a poll
+# lists the same page, a paginator the same jobs. Their JSON is kept, keyed by the record's
+# items; only records whose keys are strings and whose values are strings, None or aware
+# datetimes are kept, for which equal items always encode the same (no 1 == True == 1.0, no
+# naive datetime read in local time).
+_RECORDS: dict[tuple[tuple[Any, Any], ...], str] = {}
+_RECORDS_LIMIT = 16_384
+
+
+def _keepable(record: dict[Any, Any]) -> bool:
+    for name, value in record.items():
+        if type(name) is not str:
+            return False
+        if not (
+            type(value) is str
+            or value is None
+            or (type(value) is dt.datetime and value.tzinfo is not None)
+        ):
+            return False
+    return True
+
+
+def _list_json(items: list[Any]) -> str:
+    """A list as JSON: its records from the kept ones (kept on first use) when they all may be
+    kept (the first one tells at once for lists of app or branch records, which may not)."""
+    if not items or type(items[0]) is not dict or not _keepable(items[0]):
+        return _ENCODER.encode(items)
+    parts = []
+    for record in items:
+        if type(record) is not dict:
+            return _ENCODER.encode(items)
+        key = tuple(record.items())
+        try:
+            kept = _RECORDS.get(key)
+        except TypeError:  # a list or a dict among the values
+            return _ENCODER.encode(items)
+        if kept is None:
+            if not _keepable(record):
+                return _ENCODER.encode(items)
+            kept = _ENCODER.encode(record)
+            if len(_RECORDS) >= _RECORDS_LIMIT:
+                _RECORDS.clear()
+            _RECORDS[key] = kept
+        parts.append(kept)
+    return "[" + ",".join(parts) + "]"
+
+
 def wire_body(response: Mapping[str, Any]) -> bytes:
     """The JSON body Amplify sends for a response: timestamps as epoch seconds.
+
+    Exactly ``json.dumps(body, default=..., separators=(",", ":"))``; listed records are
+    encoded once (see ``_list_json``).
 
     >>> wire_body({"jobSummaries": [], "ResponseMetadata": {}})
     b'{"jobSummaries":[]}'
@@ -86,7 +136,15 @@ def wire_body(response: Mapping[str, Any]) -> bytes:
         body = response  # what the fake's handlers answer: no copy needed
     else:
         body = {k: v for k, v in response.items() if k != "ResponseMetadata"}
-    return _ENCODER.encode(body).encode()
+    if not any(type(value) is list and value for value in body.values()):
+        return _ENCODER.encode(body).encode()
+    parts = []
+    for name, value in body.items():
+        if type(name) is not str:
+            return _ENCODER.encode(body).encode()
+        encoded = _list_json(value) if type(value) is list else _ENCODER.encode(value)
+        parts.append(f"{_ENCODER.encode(name)}:{encoded}")
+    return ("{" + ",".join(parts) + "}").encode()
 
 
 def error_body(message: str) -> bytes:
