@@ -573,7 +573,12 @@ class JobsService(RuleBasedStateMachine):
         except ValueError as error:
             assert any(
                 rule in str(error)
-                for rule in ("one build at a time", "cannot go from", "cannot come before it")
+                for rule in (
+                    "one build at a time",
+                    "cannot go from",
+                    "cannot come before it",
+                    "leave the queue oldest first",
+                )
             )
 
     @rule()
