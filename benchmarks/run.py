@@ -64,7 +64,7 @@ The rows (targets from issue 17, CPU unless a row says wall):
   operations over 1.15. ``--profile`` adds a cProfile of the fake's stages per call.
 - B10-B12 (issue 27, ``benchmarks/service_rows.py``, which says how): a start / poll / list
   suite against moto's ``mock_aws`` on CodeBuild (wall, peak traced memory; ``--suite-repeat``
-  rounds, 300 tests each), ``@given(amplify_worlds())`` driving a waiter against a fixed
+  rounds, 300 tests each; and botocore's own floor for the same calls, what bounds the row), ``@given(amplify_worlds())`` driving a waiter against a fixed
   scripted fake (per example), and server mode (``fake.serve()``) against moto's server in
   requests per second from 4 client threads (target: at least 1.0).
 

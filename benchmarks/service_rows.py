@@ -455,8 +455,9 @@ def profile_b9(kit: Any, operations: tuple[str, ...] = ("ListJobs", "GetJob", "S
 
     stages = {
         "answer (all of the fake's HTTP side)": ("_fake/wire.py", "answer"),
-        "  request parsing (_wire.parse_request)": ("_wire.py", "parse_request"),
-        "  request validation (request_violations)": ("_validate.py", "request_violations"),
+        "  request read (remembered per request)": ("_fake/wire.py", "_read"),
+        "    request parsing (_wire.parse_request)": ("_wire.py", "parse_request"),
+        "    request validation (request_violations)": ("_validate.py", "request_violations"),
         "  JSON encoding (_wire.wire_body)": ("_wire.py", "wire_body"),
         "  headers (_wire.headers)": ("_wire.py", "headers"),
         "before-send (answer + the AWSResponse)": ("_fake/service.py", "on_before_send"),

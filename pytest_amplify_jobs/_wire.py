@@ -43,7 +43,7 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-@functools.lru_cache(maxsize=4096)  # a fake's clock starts at the same instant in every test
+@functools.lru_cache(maxsize=256)  # a fake's clock starts at the same instant in every test
 def http_date(when: dt.datetime) -> str:
     """An RFC 7231 date, as in the ``date`` header: what ``email.utils.format_datetime(...,
     usegmt=True)`` writes, at a third of its cost (every answer of the fake has one).
@@ -58,7 +58,7 @@ def http_date(when: dt.datetime) -> str:
     )
 
 
-@functools.lru_cache(maxsize=4096)  # a fake's counter starts at 0 in every test
+@functools.lru_cache(maxsize=256)  # a fake's counter starts at 0 in every test
 def request_id(seed: int) -> str:
     """A UUID-shaped ``x-amzn-requestid`` derived from ``seed``.
 
@@ -77,12 +77,12 @@ _ENCODER = json.JSONEncoder(default=dt.datetime.timestamp, separators=(",", ":")
 
 
 # Listed records (job summaries above all) are answered again and again, unchanged: a poll
-# lists the same page, a paginator the same jobs. Their JSON is kept, keyed by the record's
-# items; only records whose keys are strings and whose values are strings, None or aware
-# datetimes are kept, for which equal items always encode the same (no 1 == True == 1.0, no
-# naive datetime read in local time).
-_RECORDS: dict[tuple[tuple[Any, Any], ...], str] = {}
-_RECORDS_LIMIT = 16_384
+# lists the same page, a paginator the same jobs. A caller that answers them again (the fake,
+# one cache per store, released with it) passes ``kept``: their JSON is kept there, keyed by
+# the record's items. Only records whose keys are strings and whose values are strings, None
+# or aware datetimes are kept, for which equal items always encode the same (no
+# 1 == True == 1.0, no naive datetime read in local time).
+Kept = dict[tuple[tuple[Any, Any], ...], str]
 
 
 def _keepable(record: dict[Any, Any]) -> bool:
@@ -98,9 +98,9 @@ def _keepable(record: dict[Any, Any]) -> bool:
     return True
 
 
-def _list_json(items: list[Any]) -> str:
-    """A list as JSON: its records from the kept ones (kept on first use) when they all may be
-    kept (the first one tells at once for lists of app or branch records, which may not)."""
+def _list_json(items: list[Any], kept: Kept) -> str:
+    """A list as JSON: its records from ``kept`` (kept on first use) when they all may be kept
+    (the first one tells at once for lists of app or branch records, which may not)."""
     if not items or type(items[0]) is not dict or not _keepable(items[0]):
         return _ENCODER.encode(items)
     parts = []
@@ -109,25 +109,22 @@ def _list_json(items: list[Any]) -> str:
             return _ENCODER.encode(items)
         key = tuple(record.items())
         try:
-            kept = _RECORDS.get(key)
+            encoded = kept.get(key)
         except TypeError:  # a list or a dict among the values
             return _ENCODER.encode(items)
-        if kept is None:
+        if encoded is None:
             if not _keepable(record):
                 return _ENCODER.encode(items)
-            kept = _ENCODER.encode(record)
-            if len(_RECORDS) >= _RECORDS_LIMIT:
-                _RECORDS.clear()
-            _RECORDS[key] = kept
-        parts.append(kept)
+            encoded = kept[key] = _ENCODER.encode(record)
+        parts.append(encoded)
     return "[" + ",".join(parts) + "]"
 
 
-def wire_body(response: Mapping[str, Any]) -> bytes:
+def wire_body(response: Mapping[str, Any], kept: Kept | None = None) -> bytes:
     """The JSON body Amplify sends for a response: timestamps as epoch seconds.
 
-    Exactly ``json.dumps(body, default=..., separators=(",", ":"))``; listed records are
-    encoded once (see ``_list_json``).
+    Exactly ``json.dumps(body, default=..., separators=(",", ":"))``; with ``kept``, listed
+    records are encoded once (see ``_list_json``).
 
     >>> wire_body({"jobSummaries": [], "ResponseMetadata": {}})
     b'{"jobSummaries":[]}'
@@ -136,13 +133,13 @@ def wire_body(response: Mapping[str, Any]) -> bytes:
         body = response  # what the fake's handlers answer: no copy needed
     else:
         body = {k: v for k, v in response.items() if k != "ResponseMetadata"}
-    if not any(type(value) is list and value for value in body.values()):
+    if kept is None or not any(type(value) is list and value for value in body.values()):
         return _ENCODER.encode(body).encode()
     parts = []
     for name, value in body.items():
         if type(name) is not str:
             return _ENCODER.encode(body).encode()
-        encoded = _list_json(value) if type(value) is list else _ENCODER.encode(value)
+        encoded = _list_json(value, kept) if type(value) is list else _ENCODER.encode(value)
         parts.append(f"{_ENCODER.encode(name)}:{encoded}")
     return ("{" + ",".join(parts) + "}").encode()
 

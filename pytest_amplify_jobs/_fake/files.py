@@ -346,7 +346,7 @@ class LocalFiles:
 _REFUSED_IN_QUERY = re.compile(r"[^\x21\x22\x24-\x7e]")
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _quoted(path: str) -> str:
     """``path`` quoted for a URL (GetJob hands out the same log URLs on every poll)."""
     return urllib.parse.quote(path, safe="/")

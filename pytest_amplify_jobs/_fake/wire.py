@@ -10,6 +10,7 @@ parameters like the service, calls the operation's handler in :data:`HANDLERS` o
 from __future__ import annotations
 
 import urllib.parse
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -75,10 +76,11 @@ class NotServed(Exception):
 # A request read once: its path (unquoted), operation, parameters, and what breaks the model's
 # rules (None: nothing). Reading and validating is a pure function of the request's bytes, and
 # code under test repeats its requests (a poll sends the same GetJob each time), so the last
-# _READ_LIMIT requests of small bodies are remembered, process-wide (same model, same answer).
+# _READ_LIMIT requests of small bodies are remembered, process-wide (same model, same answer;
+# bounded, so that memory stays flat over a suite).
 _Read = tuple[str, str | None, dict[str, Any], str | None]
 _READ: dict[tuple[str, str, bytes | str | None], tuple[_Read, bool]] = {}
-_READ_LIMIT = 1024
+_READ_LIMIT = 256
 _READ_BODY_LIMIT = 4096  # bytes (or characters) of body beyond which a request is not kept
 
 
@@ -113,6 +115,17 @@ def _read(method: str, url: str, body: bytes | str | None) -> _Read:
     return path, operation, params, problem
 
 
+# The JSON of each store's listed records (see _wire.wire_body), released with the store.
+_RECORDS: weakref.WeakKeyDictionary[Store, _wire.Kept] = weakref.WeakKeyDictionary()
+
+
+def _records(store: Store) -> _wire.Kept:
+    kept = _RECORDS.get(store)
+    if kept is None:
+        kept = _RECORDS[store] = {}
+    return kept
+
+
 def answer(store: Store, method: str, url: str, body: bytes | str | None) -> Answer:
     """Answer one HTTP request from ``store`` (the caller holds ``store.lock``).
 
@@ -126,7 +139,7 @@ def answer(store: Store, method: str, url: str, body: bytes | str | None) -> Ans
     try:
         if problem is not None:
             raise ServiceError("BadRequestException", problem)
-        payload = _wire.wire_body(handler(store, params))
+        payload = _wire.wire_body(handler(store, params), _records(store))
         status = 200
     except ServiceError as error:
         code = error.code
