@@ -34,6 +34,19 @@ def _tags(value: object) -> dict[str, str]:
     return dict(value) if isinstance(value, Mapping) else {}
 
 
+def _set(
+    kept: dict[str, Any], given: Mapping[str, Any], own: frozenset[str], tags: dict[str, str]
+) -> dict[str, str]:
+    """Set ``given`` members on a record's ``kept`` ones (never those it keeps in fields of its
+    own); returns its tags, replaced when ``given`` has ``tags``."""
+    for name, value in given.items():
+        if name == "tags":
+            tags = _tags(value)
+        elif name not in own:
+            kept[name] = value
+    return tags
+
+
 @dataclass
 class AppRecord:
     """An app: its id, ARN, times and tags, and the App members it was given."""
@@ -69,11 +82,7 @@ class AppRecord:
 
     def update(self, members: Mapping[str, Any]) -> None:
         """Members set by a call (``tags`` among them replace the tags)."""
-        for name, value in members.items():
-            if name == "tags":
-                self.tags = _tags(value)
-            elif name not in _APP_OWN:
-                self.members[name] = value
+        self.tags = _set(self.members, members, _APP_OWN, self.tags)
 
     def shape(
         self, *, complete: bool = False, production: Mapping[str, Any] | None = None
@@ -167,11 +176,7 @@ class BranchRecord:
 
     def update(self, members: Mapping[str, Any]) -> None:
         """Members set by a call (``tags`` among them replace the tags)."""
-        for name, value in members.items():
-            if name == "tags":
-                self.tags = _tags(value)
-            elif name not in _BRANCH_OWN:
-                self.members[name] = value
+        self.tags = _set(self.members, members, _BRANCH_OWN, self.tags)
 
     def shape(self, *, complete: bool = False) -> dict[str, Any]:
         """The model's ``Branch`` as GetBranch shows it: ``activeJobId`` and
