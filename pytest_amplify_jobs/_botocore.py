@@ -280,12 +280,7 @@ _on_create: Callable[[str, dict[str, Any]], None] | None = None
 
 def _wrap_create(patch: MethodPatch) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
-        import inspect
-
-        # aiobotocore's create_client takes (*args, **kwargs): read _create_client's names.
-        names = inspect.signature(original)
-        if "service_name" not in names.parameters:
-            names = inspect.signature(patch._owner()._create_client)
+        names = _create_signature(original, patch)
 
         def create(self: Any, *args: Any, **kwargs: Any) -> Any:
             if not patch.active or _on_create is None:
@@ -299,6 +294,24 @@ def _wrap_create(patch: MethodPatch) -> Callable[[Callable[..., Any]], Callable[
         return create
 
     return wrap
+
+
+# Read once per function: inspect.signature was most of the cost of entering a mode.
+_signatures: dict[Callable[..., Any], Any] = {}
+
+
+def _create_signature(original: Callable[..., Any], patch: MethodPatch) -> Any:
+    """The signature naming ``original``'s parameters (an ``inspect.Signature``)."""
+    names = _signatures.get(original)
+    if names is None:
+        import inspect
+
+        names = inspect.signature(original)
+        # aiobotocore's create_client takes (*args, **kwargs): read _create_client's names.
+        if "service_name" not in names.parameters:
+            names = inspect.signature(patch._owner()._create_client)
+        _signatures[original] = names
+    return names
 
 
 def _aio_session() -> Any:

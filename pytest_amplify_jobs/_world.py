@@ -494,7 +494,9 @@ class _DrawBranch:
         app_index = c.integer(0, self.max_apps - 1)
         name = _generate.draw_branch_name(c)
         offset = c.integer(0, 365 * 24 * 3600)
-        draws = c.many(_generate.JobDrawer(), 0, self.max_jobs)
+        # One integer per job (as draw_history's realistic jobs): the cheapest list to draw.
+        drawer = _generate.JobDrawer()
+        draws = [drawer.from_int(v) for v in c.integers(0, drawer.top, 0, self.max_jobs)]
         return _BranchDraw(app_index, name, offset, tuple(draws))
 
 

@@ -256,7 +256,7 @@ def test_stub_list_jobs_inside_given(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         LISTING
         + """
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from pytest_amplify_jobs import stub_list_jobs
 from pytest_amplify_jobs.strategies import list_jobs_chains
 
@@ -266,7 +266,11 @@ def test_lists(chain):
     with stub_list_jobs(chain) as client:
         assert list_all(client, chain) == list(chain.jobs)
 
-@settings(max_examples=5, database=None, deadline=None)
+# No explain phase: it reruns the failing example about 100 times (20 of this test's 25 s).
+@settings(
+    max_examples=5, database=None, deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+)
 @given(list_jobs_chains(min_jobs=3, max_jobs=5, page_size=1))
 def test_stops_early(chain):
     with stub_list_jobs(chain) as client:

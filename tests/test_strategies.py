@@ -21,6 +21,7 @@ from pytest_amplify_jobs import (
     validate_list_jobs_response,
 )
 from pytest_amplify_jobs import strategies as aj
+from pytest_amplify_jobs._choices import HypothesisChoices
 from pytest_amplify_jobs._generate import recorded_type
 from tests.helpers import COHERENCE_RULES, assert_chain_ok, assert_coherent_history
 
@@ -146,6 +147,8 @@ def test_errors_carry_the_model_status(error: ListJobsError) -> None:
     assert M.errors[error.code] == error.http_status and error.message
 
 
+# 300-600 jobs an example: 25 examples are enough, 100 took 25 s at the lower bounds.
+@settings(max_examples=25)
 @given(aj.list_jobs_chains(min_jobs=300, max_jobs=600))
 def test_long_histories_are_coherent(chain: ListJobsChain) -> None:
     assert 300 <= len(chain.jobs) <= 600
@@ -279,3 +282,49 @@ def test_bad_arguments_raise_invalid_argument(
 
     with pytest.raises(InvalidArgument, match=message):
         draw()
+
+
+# ------------------------------------------------------------------------ choices (B11 fix)
+
+
+def _choice_values(strategy: st.SearchStrategy[Any]) -> list[Any]:
+    seen: list[Any] = []
+
+    @settings(database=None, max_examples=60, derandomize=True)
+    @given(strategy)
+    def collect(value: Any) -> None:
+        seen.append(value)
+
+    collect()
+    return seen
+
+
+@pytest.mark.parametrize(("lo", "hi"), [(0, 1), (0, 9), (3, 130), (0, 127), (0, 128), (5, 10**6)])
+def test_a_choices_integer_is_the_choice_st_integers_makes(lo: int, hi: int) -> None:
+    # Narrow ranges are drawn straight from the ConjectureData: the values (and so examples,
+    # shrinking and replays) must be exactly st.integers' own.
+    @st.composite
+    def through_choices(draw: st.DrawFn) -> int:
+        return HypothesisChoices(draw).integer(lo, hi)
+
+    assert _choice_values(through_choices()) == _choice_values(st.integers(lo, hi))
+
+
+def test_the_direct_draw_is_used_where_hypothesis_has_it() -> None:
+    @st.composite
+    def direct(draw: st.DrawFn) -> bool:
+        return HypothesisChoices(draw)._direct is not None
+
+    # With the installed Hypothesis (at the lower bound too: nox -s lowest), the fast path is on.
+    assert find(direct(), lambda d: True) is True
+
+
+def test_without_the_internal_draw_choices_go_through_strategies() -> None:
+    @st.composite
+    def plain(draw: st.DrawFn) -> tuple[int, str, bool]:
+        c = HypothesisChoices(lambda strategy: draw(strategy))  # no __self__: no direct draw
+        assert c._direct is None
+        return c.integer(0, 5), c.sampled(["a", "b"]), c.chance(30)
+
+    assert find(plain(), lambda v: True) == (0, "a", False)
+    assert find(plain(), lambda v: v[0] == 4 and v[1] == "b" and v[2]) == (4, "b", True)
