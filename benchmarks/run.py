@@ -93,6 +93,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 REGION = "us-east-1"
@@ -313,15 +314,8 @@ def render(rows: list[Row]) -> str:
             continue
         ratio = row.ratio
         shown = row.value_text or ("-" if ratio is None else f"{ratio:.2f}")
-        if row.target is None:
-            target, verdict = "info", ""
-        elif row.at_least:
-            target = f">= {row.target:g}"
-            verdict = "pass" if ratio is not None and ratio >= row.target else "MISS"
-        else:
-            target = f"<= {row.target:g}"
-            verdict = "pass" if ratio is not None and ratio <= row.target else "MISS"
-        note = "; ".join(part for part in (verdict, row.note) if part)
+        target = "info" if row.target is None else _target(row)
+        note = "; ".join(part for part in (verdict(row), row.note) if part)
         lines.append(
             (
                 row.name,
@@ -1502,6 +1496,54 @@ def header(cfg: Config) -> str:
     )
 
 
+ROOT = Path(__file__).resolve().parent.parent
+BEGIN, END = "<!-- benchmarks: begin -->", "<!-- benchmarks: end -->"
+
+
+def _target(row: Row) -> str:
+    return f"{'>=' if row.at_least else '<='} {row.target:g}"
+
+
+def verdict(row: Row) -> str:
+    """ "pass", "MISS", or "" for a row without a target."""
+    ratio = row.ratio
+    if row.target is None or row.skipped:
+        return ""
+    met = ratio is not None and (ratio >= row.target if row.at_least else ratio <= row.target)
+    return "pass" if met else "MISS"
+
+
+def summary(head: str, rows: list[Row]) -> str:
+    """The README's table: every row with a target, its ratio and verdict."""
+    lines = [f"`{head.splitlines()[0]}`", "", "| row | ratio | target | |", "|---|---|---|---|"]
+    for row in rows:
+        if row.target is None or row.skipped:
+            continue
+        ratio = row.ratio
+        shown = row.value_text or ("-" if ratio is None else f"{ratio:.2f}")
+        lines.append(f"| {row.name} | {shown} | {_target(row)} | {verdict(row)} |")
+    return "\n".join(lines)
+
+
+def _replace_between_markers(path: Path, text: str) -> None:
+    content = path.read_text(encoding="utf-8")
+    begin, end = content.find(BEGIN), content.find(END)
+    if begin < 0 or end < begin:
+        raise SystemExit(f"--write-docs: {path} lacks the markers {BEGIN} ... {END}")
+    path.write_text(
+        content[: begin + len(BEGIN)] + "\n" + text + "\n" + content[end:], encoding="utf-8"
+    )
+
+
+def write_docs(head: str, rows: list[Row]) -> None:
+    """Put this run's table into docs/performance.md and its summary into README.md."""
+    _replace_between_markers(
+        ROOT / "docs" / "performance.md", f"```text\n{head}\n{render(rows)}\n```"
+    )
+    _replace_between_markers(ROOT / "README.md", summary(head, rows))
+    print("wrote docs/performance.md and README.md", file=sys.stderr)
+
+
 def hide_aws_configuration(tmp: str) -> None:
     """No client here or in a child reads the machine's AWS files, profiles or endpoints."""
     for name in list(os.environ):
@@ -1539,7 +1581,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="also print a cProfile of the plugin side of B7, and of the fake per call (B9)",
     )
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="write the table into docs/performance.md and its summary into README.md "
+        "(a full run only: no --only, no --quick)",
+    )
     args = parser.parse_args(argv)
+    if args.write_docs and (args.only or args.quick):
+        parser.error(
+            "--write-docs: the published tables come from one full run (drop --only/--quick)"
+        )
     if args.repeat < 1 or (args.repeat < 9 and not args.quick):
         parser.error(f"--repeat {args.repeat}: use at least 9 rounds (or --quick for a smoke run)")
     if args.suite_repeat < 1:
@@ -1595,6 +1647,8 @@ def main(argv: list[str] | None = None) -> int:
         print(header(cfg))
         print(render(rows))
         print(f"total {time.perf_counter() - started:.0f} s")
+        if args.write_docs:
+            write_docs(header(cfg), rows)
         if args.profile and "B7" in args.rows:
             print(profile_b7(cfg))
         if args.profile and "B9" in args.rows:
