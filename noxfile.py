@@ -234,7 +234,14 @@ ASYNC_TESTS = (
     "tests/test_stubbing.py",
 )
 # asyncio's event loop needs a Unix socket pair; every inet socket stays disabled.
-ASYNC_ARGS = ("--allow-unix-socket", "-o", "asyncio_default_fixture_loop_scope=function")
+ASYNC_ARGS = (
+    "--allow-unix-socket",
+    "-o",
+    "asyncio_default_fixture_loop_scope=function",
+    # On both cores, like the release sessions.
+    "-n",
+    "2",
+)
 ASYNC_TOOLS = ("pytest-asyncio", "anyio", "types-aiobotocore-amplify")
 
 

@@ -216,11 +216,32 @@ def test_every_page_has_blocks_and_known_readme_entries_still_exist() -> None:
         blocks_of(page)
         for page in PAGES
         if page.parent == DOCS
-        and page.name not in {"operations.md", "modes.md", "index.md", "reference.md"}
+        and page.name
+        not in {"operations.md", "modes.md", "index.md", "reference.md", "performance.md"}
     )
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     gone = [key for key in README_KNOWN if key not in readme]
     assert not gone, f"README_KNOWN entries no longer in README.md, remove them: {gone}"
+
+
+def _published_run(path: pathlib.Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    begin, end = "<!-- benchmarks: begin -->", "<!-- benchmarks: end -->"
+    assert begin in text and end in text, f"{path.name} lacks the benchmark markers"
+    return text[text.index(begin) + len(begin) : text.index(end)].strip()
+
+
+def test_the_readme_is_a_front_door_and_its_benchmarks_are_one_run() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) < 200, "the README is the front door: under 200 lines"
+    summary, table = _published_run(ROOT / "README.md"), _published_run(DOCS / "performance.md")
+    # Written together by benchmarks/run.py --write-docs: the same run's first line, and every
+    # row of the README's summary is a row of the full table.
+    first = table.removeprefix("```text").strip().splitlines()[0]
+    assert summary.splitlines()[0] == f"`{first}`"
+    assert "--quick" not in table and "2 cores" in first
+    rows = [line.split(" | ")[0].removeprefix("| ") for line in summary.splitlines()[4:]]
+    assert rows and all(f"\n{row}  " in table for row in rows)
 
 
 def _load_gen_world() -> Any:
