@@ -34,11 +34,13 @@ OLDEST, NEWEST = PYTHONS[0], PYTHONS[-1]
 
 # Random order is the main suite's job (.ci/run); here a failure must replay as it happened.
 PYTEST_ARGS = ("-p", "no:randomly", "-q")
-# The release sessions run the suite again: on both cores, and without the tests marked slow
-# (the aws CLI, mypy, xdist and memory runs, whose subject is the machine's tools or the main
-# environment, not the built package or its lower bounds), to keep .ci/run short. `nox -s
-# sdist -- -m ""` runs them too.
-RELEASE_RUN = ("-n", "2", "-m", "not slow")
+# The release sessions run the suite again: on both cores, without the tests marked slow (the
+# aws CLI, mypy, xdist and memory runs, whose subject is the machine's tools or the main
+# environment, not the built package or its lower bounds), and with the `release` Hypothesis
+# profile (25 examples a test: they check the package and the bounds, the main suite searches;
+# tests/conftest.py), to keep .ci/run short. `nox -s sdist -- -m "" --hypothesis-profile=ci`
+# runs everything.
+RELEASE_RUN = ("-n", "2", "-m", "not slow", "--hypothesis-profile=release")
 
 # Installed by the test extra for developers, but not needed to run the suite: left out of the
 # lower-bounds environment.

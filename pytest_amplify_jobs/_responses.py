@@ -316,11 +316,18 @@ class ResponseScript:
         if operation == "UntagResource":
             params.setdefault("tagKeys", ["team"])
         if operation == "ListArtifacts":
-            params["jobId"] = self._built_job(app_id, branch, str(params.get("jobId", "")))
+            job_id = str(params.get("jobId", ""))
+            state = store.branches[(app_id, branch)]
+            # A job that has not built has no artifacts: with a build queued or running on the
+            # branch, none can succeed now, so the newest job answers (an empty list).
+            params["jobId"] = self._built_job(app_id, branch, job_id) or (
+                job_id if any(j["jobId"] == job_id for j in state.jobs) else state.jobs[0]["jobId"]
+            )
 
-    def _built_job(self, app_id: str, branch: str, job_id: str) -> str:
-        """A job with a build's artifacts: the one named if it succeeded, else one that did
-        (a build that succeeds now, when none has)."""
+    def _built_job(self, app_id: str, branch: str, job_id: str) -> str | None:
+        """A job with a build's artifacts: the one named if it succeeded, else one that did,
+        else a build that succeeds now; None when the branch has a build queued or running
+        (one build at a time, oldest first)."""
         state = self.store.branches[(app_id, branch)]
         named = next((j for j in state.jobs if j["jobId"] == job_id), None)
         if named is not None and self.store.jobs.has_artifacts(state, named):
@@ -330,14 +337,24 @@ class ResponseScript:
         )
         if built is not None:
             return str(built)
-        job = self.store.jobs.add_job(app_id, branch, "RUNNING", "RELEASE", None, auto=False)
+        try:
+            job = self.store.jobs.add_job(app_id, branch, "RUNNING", "RELEASE", None, auto=False)
+        except ValueError:  # another job is building or queued: nothing can build now
+            return None
         self.store.lifecycle.set_status(state, job, "SUCCEED")
         return str(job["jobId"])
 
     def _some_artifact(self) -> str:
+        """An artifact id: of a build on the response's branch, or (when that branch has a
+        build queued or running) of a build on a branch of its own."""
         assert self._branch is not None
         app_id, branch = self._branch
         job_id = self._built_job(app_id, branch, "")
+        if job_id is None:
+            branch = "artifacts"
+            if (app_id, branch) not in self.store.branches:
+                HANDLERS["CreateBranch"](self.store, {"appId": app_id, "branchName": branch})
+            job_id = self._built_job(app_id, branch, "")
         listed = HANDLERS["ListArtifacts"](
             self.store, {"appId": app_id, "branchName": branch, "jobId": job_id}
         )["artifacts"]

@@ -47,6 +47,9 @@ hypothesis.settings.register_profile(
     phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
     database=None,
     deadline=None,
+    # Hypothesis's default, what a reader of the page runs with, whatever the suite's profile
+    # (the release sessions' has 25).
+    max_examples=100,
 )
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent

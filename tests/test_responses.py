@@ -310,6 +310,21 @@ def test_strategy_responses_are_valid_and_coherent(
         assert int(response["jobSummary"]["jobId"]) == len(chain.jobs) + 1
 
 
+@pytest.mark.parametrize("status", ["CREATED", "PENDING", "PROVISIONING", "RUNNING"])
+def test_artifacts_of_a_branch_with_a_build_in_flight(status: str) -> None:
+    # Nothing can build while a job is queued or building (found at the lower bounds'
+    # Hypothesis: these raised "one build at a time"): ListArtifacts answers for the newest
+    # job, which has not built, and GetArtifactUrl an artifact of a build on another branch.
+    chain = generate_chain(jobs=1, newest=[status])
+    listed = find(amplify_responses(operation="ListArtifacts", chain=chain), lambda r: True)
+    assert_parses("ListArtifacts", listed)
+    assert listed["artifacts"] == []
+    url = find(amplify_responses(operation="GetArtifactUrl", chain=chain), lambda r: True)
+    assert_parses("GetArtifactUrl", url)
+    assert url["artifactId"] and "/BUILD/artifacts.zip" in url["artifactUrl"]
+    assert chain.jobs[0]["status"] == status
+
+
 @settings(max_examples=30, deadline=None, database=None)
 @given(st.sampled_from(NOT_LISTJOBS), st.data())
 def test_strategy_without_a_chain(operation: str, data: st.DataObject) -> None:
