@@ -235,3 +235,12 @@ def child_env() -> dict[str, str]:
         AWS_MAX_ATTEMPTS="1",
     )
     return env
+
+
+def profile_examples(count: int) -> int:
+    """``count`` examples under the main suite's profiles, a quarter of them under ``release``
+    (25 of Hypothesis's 100; tests/conftest.py): for the long state machines, which set their
+    own count but search nothing the release sessions need."""
+    from hypothesis import settings
+
+    return max(1, count * settings.default.max_examples // 100)

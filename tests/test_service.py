@@ -21,7 +21,7 @@ from pytest_amplify_jobs import (
 )
 from pytest_amplify_jobs import validate_response as _validate_response
 from pytest_amplify_jobs._fake.wire import served_operations
-from tests.helpers import run_aws_cli
+from tests.helpers import profile_examples, run_aws_cli
 
 APP, BRANCH = "d1fakeapp2345", "main"
 BUILDING = ("PROVISIONING", "RUNNING", "CANCELLING")
@@ -601,7 +601,9 @@ class JobsService(RuleBasedStateMachine):
         _validate_response("ListJobs", {"jobSummaries": jobs})
 
 
-JobsService.TestCase.settings = settings(max_examples=40, stateful_step_count=20, deadline=None)
+JobsService.TestCase.settings = settings(
+    max_examples=profile_examples(40), stateful_step_count=20, deadline=None
+)
 test_jobs_service = JobsService.TestCase
 
 

@@ -41,6 +41,7 @@ from pytest_amplify_jobs import (
     validate_job_history,
     validate_response,
 )
+from tests.helpers import profile_examples
 
 # ------------------------------------------------------------------------ model-read facts
 
@@ -1713,7 +1714,9 @@ class AmplifyService(RuleBasedStateMachine):
 
 
 # Sized for CI (a loaded 2-core machine, -n 4): about 10 s here; the deadline is the profile's.
-AmplifyService.TestCase.settings = settings(max_examples=15, stateful_step_count=40)
+AmplifyService.TestCase.settings = settings(
+    max_examples=profile_examples(15), stateful_step_count=40
+)
 TestAmplifyService = pytest.mark.usefixtures("no_http")(AmplifyService.TestCase)
 
 
