@@ -64,8 +64,9 @@ The rows (targets from issue 17, CPU unless a row says wall):
   operations over 1.15. ``--profile`` adds a cProfile of the fake's stages per call.
 - B10-B12 (issue 27, ``benchmarks/service_rows.py``, which says how): a start / poll / list
   suite against moto's ``mock_aws`` on CodeBuild (wall, peak traced memory; ``--suite-repeat``
-  rounds, 300 tests each; and botocore's own floor for the same calls, what bounds the row), ``@given(amplify_worlds())`` driving a waiter against a fixed
-  scripted fake (per example), and server mode (``fake.serve()``) against moto's server in
+  rounds, 300 tests each; and botocore's own floor for the same calls, what bounds the row),
+  ``@given(amplify_worlds())`` driving a waiter against a fixed scripted fake (per example),
+  and server mode (``fake.serve()``) against moto's server in
   requests per second from 4 client threads (target: at least 1.0).
 
 Rows whose prerequisites are missing (mypy-boto3-amplify, moto, aiobotocore, pytest-xdist, an
@@ -312,8 +313,6 @@ def render(rows: list[Row]) -> str:
         if row.skipped:
             lines.append((row.name, "-", "-", "-", "-", f"skipped: {row.skipped}"))
             continue
-        ratio = row.ratio
-        shown = row.value_text or ("-" if ratio is None else f"{ratio:.2f}")
         target = "info" if row.target is None else _target(row)
         note = "; ".join(part for part in (verdict(row), row.note) if part)
         lines.append(
@@ -321,7 +320,7 @@ def render(rows: list[Row]) -> str:
                 row.name,
                 _spread(row.ours, row.unit),
                 _spread(row.base, row.unit),
-                shown,
+                _shown(row),
                 target,
                 note,
             )
@@ -1500,6 +1499,12 @@ ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END = "<!-- benchmarks: begin -->", "<!-- benchmarks: end -->"
 
 
+def _shown(row: Row) -> str:
+    """The row's ratio (or its own value text) as the tables show it."""
+    ratio = row.ratio
+    return row.value_text or ("-" if ratio is None else f"{ratio:.2f}")
+
+
 def _target(row: Row) -> str:
     return f"{'>=' if row.at_least else '<='} {row.target:g}"
 
@@ -1519,9 +1524,7 @@ def summary(head: str, rows: list[Row]) -> str:
     for row in rows:
         if row.target is None or row.skipped:
             continue
-        ratio = row.ratio
-        shown = row.value_text or ("-" if ratio is None else f"{ratio:.2f}")
-        lines.append(f"| {row.name} | {shown} | {_target(row)} | {verdict(row)} |")
+        lines.append(f"| {row.name} | {_shown(row)} | {_target(row)} | {verdict(row)} |")
     return "\n".join(lines)
 
 

@@ -43,15 +43,16 @@ for _name in pytest_amplify_jobs.__all__:
 for _module in ("boto3", "botocore.session", "botocore.stub", "hypothesis"):
     importlib.import_module(_module)
 
+# Hypothesis's default number of examples: what a reader of a page runs with, whatever the
+# suite's profile (the release sessions' has 25).
+_READER_EXAMPLES = 100
 _FIND_ONLY = "docs-find-only"
 hypothesis.settings.register_profile(
     _FIND_ONLY,
     phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
     database=None,
     deadline=None,
-    # Hypothesis's default, what a reader of the page runs with, whatever the suite's profile
-    # (the release sessions' has 25).
-    max_examples=100,
+    max_examples=_READER_EXAMPLES,
     # The same examples in every run: whether the page's bug is found must not depend on the
     # random state earlier tests left in the process (found in 5 runs out of 6 otherwise).
     derandomize=True,
@@ -217,12 +218,11 @@ def test_example(block: Block, pytester: pytest.Pytester) -> None:
 
 @contextlib.contextmanager
 def _as_a_reader_runs_it() -> Iterator[None]:
-    """Hypothesis's default number of examples, which a reader of the page gets, whatever the
-    suite's profile (the release sessions' has 25: a page's find() then found nothing at the
-    lower bounds); the suite's settings are restored after (older Hypothesis has no
-    profile-name getter)."""
+    """The examples a reader of the page gets (with the release profile's 25, a page's find()
+    found nothing at the lower bounds); the suite's settings are restored after (older
+    Hypothesis has no profile-name getter)."""
     current = hypothesis.settings.default
-    hypothesis.settings.register_profile("_docs_reader", current, max_examples=100)
+    hypothesis.settings.register_profile("_docs_reader", current, max_examples=_READER_EXAMPLES)
     hypothesis.settings.load_profile("_docs_reader")
     try:
         yield
