@@ -229,6 +229,8 @@ def lowest(session: nox.Session) -> None:
 # aiobotocore pins its own botocore, so async clients are tested in environments of their own.
 ASYNC_TESTS = (
     "tests/test_async.py",
+    # docs/async.md's example, as a reader runs it.
+    "tests/test_docs.py::test_async_example",
     "tests/test_server_hardening.py::test_an_aiobotocore_gather_of_16_calls_loses_no_update",
     "tests/test_guard.py",
     "tests/test_fake.py",

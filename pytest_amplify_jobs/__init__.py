@@ -1,4 +1,4 @@
-"""Hypothesis strategies and pytest fixtures for code that calls the AWS Amplify ListJobs API.
+"""Hypothesis strategies, pytest fixtures and a stateful fake for code that calls the AWS Amplify API.
 
 Names are re-exported lazily: importing the package (as pytest does for every run through the
 plugin's entry point) costs nothing until one of them is used.

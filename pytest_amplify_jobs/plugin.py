@@ -41,7 +41,7 @@ _CHECKS = ("assert_all_consumed", "assert_no_refused_calls")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("amplify-jobs", "Amplify ListJobs stubbing (pytest-amplify-jobs)")
+    group = parser.getgroup("amplify-jobs", "AWS Amplify stubs and fakes (pytest-amplify-jobs)")
     group.addoption(
         "--amplify-region",
         dest="amplify_region",

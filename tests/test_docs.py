@@ -9,6 +9,8 @@ How a block runs, by what it is and the HTML comment just before its fence:
 - ``<!-- docs: no-run (why) -->``: compiled for syntax only, the reason is shown on the page;
 - ``<!-- docs: continue (why) -->``: executed in the namespace of the previous block of the page;
 - ``<!-- docs: sockets -->``: sockets allowed, to 127.0.0.1 only;
+- ``<!-- docs: async (why) -->``: a test file of async tests (aiobotocore, pytest-asyncio):
+  compiled here, run where those are installed (``nox -s async`` runs ``test_async_example``);
 - ``<!-- docs: fails (why) -->``: a test file whose run must fail with a Hypothesis
   "Falsifying example" (a page showing the bug a property finds).
 
@@ -66,7 +68,7 @@ _FENCE = re.compile(r"^```python\s*$")
 _DIRECTIVE = re.compile(
     r"^<!--\s*docs:\s*(?P<kinds>[a-z-]+(?:\s*,\s*[a-z-]+)*)\s*(?P<why>\(.*\))?\s*-->$"
 )
-_KINDS = {"no-run", "continue", "sockets", "fails"}
+_KINDS = {"no-run", "continue", "sockets", "fails", "async"}
 _SHOWS = re.compile(r"#\s*=>\s*(?P<expected>.+?)\s*$")
 
 # README blocks that do not run as written: each keyed by a line of the block, with why (compiled,
@@ -138,7 +140,8 @@ def _params() -> list[Any]:
         for block in blocks_of(path):
             marks: list[Any] = []
             if "sockets" in block.kinds:
-                marks += [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
+                # allow_hosts alone: pytest-socket ignores it where enable_socket also applies.
+                marks.append(pytest.mark.allow_hosts(["127.0.0.1"]))
             if path.name == "README.md" and path.parent == ROOT:
                 for key, why in README_KNOWN.items():
                     if key in block.code:
@@ -190,8 +193,8 @@ def _namespace_for(block: Block) -> dict[str, Any]:
 @pytest.mark.parametrize("block", _params())
 def test_example(block: Block, pytester: pytest.Pytester) -> None:
     compile(block.code, block.id, "exec")  # every block, no-run ones included
-    if "no-run" in block.kinds:
-        return
+    if "no-run" in block.kinds or "async" in block.kinds:
+        return  # async blocks run in test_async_example
     if block.is_test_file or "fails" in block.kinds:
         name = re.sub(r"\W", "_", f"test_{block.path.stem}_{block.line}")
         pytester.makepyfile(**{name: block.code})
@@ -214,6 +217,102 @@ def test_example(block: Block, pytester: pytest.Pytester) -> None:
         return
     with _as_a_reader_runs_it():
         _exec(block, _namespace_for(block))
+
+
+_ASYNC_BLOCKS = [b for page in PAGES for b in blocks_of(page) if "async" in b.kinds]
+
+
+def test_async_blocks_are_test_files() -> None:
+    assert _ASYNC_BLOCKS, "docs/async.md's example is marked <!-- docs: async (...) -->"
+    assert all(block.is_test_file for block in _ASYNC_BLOCKS)
+
+
+@pytest.mark.parametrize("block", [pytest.param(b, id=b.id) for b in _ASYNC_BLOCKS])
+def test_async_example(block: Block, pytester: pytest.Pytester) -> None:
+    """Run where aiobotocore and pytest-asyncio are installed (the nox async sessions)."""
+    pytest.importorskip("aiobotocore", reason="aiobotocore is tested in nox -s async")
+    pytest.importorskip("pytest_asyncio", reason="pytest-asyncio is tested in nox -s async")
+    name = re.sub(r"\W", "_", f"test_{block.path.stem}_{block.line}")
+    pytester.makepyfile(**{name: block.code})
+    result = pytester.runpytest_subprocess(
+        "-p",
+        "no:randomly",
+        "-p",
+        "no:cacheprovider",
+        "--disable-socket",
+        "--allow-unix-socket",
+        "-o",
+        "asyncio_default_fixture_loop_scope=function",
+    )
+    outcomes = result.parseoutcomes()
+    assert result.ret == pytest.ExitCode.OK and outcomes.get("passed", 0) >= 1, (
+        f"{block.id}:\n{result.stdout.str()}"
+    )
+
+
+def _where_a_call_is_answered(mode: str) -> tuple[str, str]:
+    """Enter ``mode``, make one GetApp call, and say where it was answered: ``before-call`` or
+    ``before-send``, and whether botocore's parser and retry handler ran (``needs-retry``)."""
+    import boto3
+    from botocore.stub import Stubber
+
+    seen: list[str] = []
+    app = pytest_amplify_jobs.generate_response("GetApp", {"appId": "d1abc"})
+
+    def client() -> Any:
+        made = boto3.client(
+            "amplify",
+            region_name="us-east-1",
+            aws_access_key_id="testing",  # a Stubber's client is made outside any mode
+            aws_secret_access_key="testing",
+        )
+        for event in ("before-send", "needs-retry"):
+            made.meta.events.register_first(
+                f"{event}.amplify", lambda event_name, **_: seen.append(event_name.split(".")[0])
+            )
+        return made
+
+    with contextlib.ExitStack() as stack:
+        if mode == "Stubber":
+            made = client()
+            stubber = stack.enter_context(Stubber(made))
+            pytest_amplify_jobs.AmplifyStub(made, stubber).add_response("GetApp", app)
+        elif mode == "intercept":
+            stack.enter_context(pytest_amplify_jobs.AmplifyIntercept()).add_response("GetApp", app)
+            made = client()
+        else:
+            stack.enter_context(pytest_amplify_jobs.fake_amplify()).add_app("d1abc")
+            made = client()
+        made.get_app(appId="d1abc")
+    stops = "before-send" if "before-send" in seen else "before-call"
+    return stops, "run" if "needs-retry" in seen else "bypassed"
+
+
+@pytest.mark.parametrize("mode", ["Stubber", "intercept", "fake"])
+def test_the_modes_picture_is_where_each_mode_answers(mode: str) -> None:
+    """docs/modes.md's diagram and table say where each mode answers a call and what of botocore
+    still runs: checked against what the code does."""
+    page = (DOCS / "modes.md").read_text(encoding="utf-8")
+    row = next(line for line in page.splitlines() if line.startswith(f"| {mode} |"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    stops, parser = _where_a_call_is_answered(mode)
+    assert f"`{stops}`" in cells[2], (mode, stops, row)
+    assert cells[3].startswith(parser), (mode, parser, row)
+    # The diagram draws the same: the mode's edge leaves from the hook it answers at.
+    edge = {
+        "Stubber": "bc1 -->|Stubber mode|",
+        "intercept": "bc2 -->|intercept mode|",
+        "fake": "any -->|fake mode| bs",
+    }
+    assert edge[mode] in page
+
+
+def test_the_api_reference_lists_exactly_the_public_names() -> None:
+    text = (DOCS / "reference.md").read_text(encoding="utf-8")
+    members = re.findall(r"^        - (\w+)$", text, flags=re.MULTILINE)
+    assert members == list(pytest_amplify_jobs.__all__), (
+        "docs/reference.md's members list is not the package's __all__"
+    )
 
 
 @contextlib.contextmanager
