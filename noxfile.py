@@ -194,18 +194,23 @@ def tests(session: nox.Session) -> None:
     run_suite(session)
 
 
+def suite_requirements() -> list[str]:
+    """The project's dependencies and the test extra's requirements that running pytest needs
+    (the test extra without NOT_NEEDED_BY_PYTEST: linters, the docs site, nox itself)."""
+    project = PYPROJECT["project"]
+    wanted = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    return [text for text in wanted if Requirement(text).name not in NOT_NEEDED_BY_PYTEST]
+
+
 def lower_bounds() -> list[str]:
     """Pins at the lower bound of each dependency and of each test requirement pytest needs.
 
     A bound of three parts is pinned as it is (``botocore==1.35.84``); a bound of two parts names
     a release series and is pinned to it (``pytest>=7.4`` → ``pytest==7.4.*``).
     """
-    project = PYPROJECT["project"]
     pins = []
-    for text in [*project["dependencies"], *project["optional-dependencies"]["test"]]:
+    for text in suite_requirements():
         requirement = Requirement(text)
-        if requirement.name in NOT_NEEDED_BY_PYTEST:
-            continue
         bounds = [spec.version for spec in requirement.specifier if spec.operator == ">="]
         if len(bounds) != 1:
             raise ValueError(f"{text!r} in pyproject.toml needs one '>=' lower bound to test at")
@@ -252,7 +257,9 @@ ASYNC_TOOLS = ("pytest-asyncio", "anyio", "types-aiobotocore-amplify")
 @nox.session(name="async")
 def async_newest(session: nox.Session) -> None:
     """Async clients with the newest aiobotocore, beside the sync tests of every mode."""
-    install_project(session, "test", "async")
+    # What the suite needs, not the whole test extra: the docs site and the linters are checked
+    # in the main environment.
+    session.install(*suite_requirements(), f"{ROOT}[async]")
     # httpx2: aiobotocore 3.x's anyio backend, whose retry sleeps the fake zeroes too.
     session.install(*ASYNC_TOOLS, "httpx2")
     session.run("python", "-c", "import aiobotocore; print('aiobotocore', aiobotocore.__version__)")
@@ -262,7 +269,7 @@ def async_newest(session: nox.Session) -> None:
 @nox.session(name="async_aioboto3")
 def async_aioboto3(session: nox.Session) -> None:
     """Async clients with aioboto3 and the aiobotocore its newest release pins."""
-    install_project(session, "test", "async")
+    session.install(*suite_requirements(), f"{ROOT}[async]")
     session.install("aioboto3", *ASYNC_TOOLS)
     session.run("python", "-c", "import aiobotocore; print('aiobotocore', aiobotocore.__version__)")
     session.run("python", "-m", "pytest", *PYTEST_ARGS, *ASYNC_ARGS, *ASYNC_TESTS, *session.posargs)
