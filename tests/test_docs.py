@@ -12,7 +12,10 @@ How a block runs, by what it is and the HTML comment just before its fence:
 - ``<!-- docs: async (why) -->``: a test file of async tests (aiobotocore, pytest-asyncio):
   compiled here, run where those are installed (``nox -s async`` runs ``test_async_example``);
 - ``<!-- docs: fails (why) -->``: a test file whose run must fail with a Hypothesis
-  "Falsifying example" (a page showing the bug a property finds).
+  "Falsifying example" (a page showing the bug a property finds);
+- ``<!-- docs: output (why) -->`` before a ```text block: what the python block before it prints
+  (a test file's pytest output, or the exception another block raises). Its lines must appear in
+  that output in order; ``...`` in a line stands for any text.
 
 Each block's id is its file and the line of its fence: ``docs/fake.md:12``.
 """
@@ -26,8 +29,9 @@ import importlib
 import importlib.util
 import pathlib
 import re
+import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import hypothesis
@@ -65,10 +69,11 @@ DOCS = ROOT / "docs"
 PAGES = [*sorted(DOCS.rglob("*.md")), ROOT / "README.md"]
 
 _FENCE = re.compile(r"^```python\s*$")
+_TEXT_FENCE = re.compile(r"^```text\s*$")
 _DIRECTIVE = re.compile(
     r"^<!--\s*docs:\s*(?P<kinds>[a-z-]+(?:\s*,\s*[a-z-]+)*)\s*(?P<why>\(.*\))?\s*-->$"
 )
-_KINDS = {"no-run", "continue", "sockets", "fails", "async"}
+_KINDS = {"no-run", "continue", "sockets", "fails", "async", "output"}
 _SHOWS = re.compile(r"#\s*=>\s*(?P<expected>.+?)\s*$")
 
 # README blocks that do not run as written: each keyed by a line of the block, with why (compiled,
@@ -83,10 +88,12 @@ class Block:
     code: str
     kinds: frozenset[str] = field(default_factory=frozenset)
     previous: Block | None = None  # the block before it on the page (for `continue`)
+    shows: str | None = None  # the ```text block after it marked `output`: what it prints
 
     @property
     def id(self) -> str:
-        return f"{self.path.relative_to(ROOT)}:{self.line}"
+        where = self.path.relative_to(ROOT) if self.path.is_relative_to(ROOT) else self.path
+        return f"{where}:{self.line}"
 
     @property
     def is_test_file(self) -> bool:
@@ -106,7 +113,8 @@ def blocks_of(path: pathlib.Path) -> list[Block]:
     found: list[Block] = []
     index = 0
     while index < len(lines):
-        if not _FENCE.match(lines[index]):
+        python, text = _FENCE.match(lines[index]), _TEXT_FENCE.match(lines[index])
+        if not (python or text):
             index += 1
             continue
         start = index
@@ -121,17 +129,41 @@ def blocks_of(path: pathlib.Path) -> list[Block]:
         if unknown:
             raise ValueError(f"{path}:{start + 1}: unknown docs directive {sorted(unknown)}")
         end = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == "```")
+        body = "\n".join(lines[start + 1 : end]) + "\n"
+        index = end + 1
+        if text:
+            if "output" in kinds:
+                if not found or found[-1].shows is not None or "no-run" in found[-1].kinds:
+                    raise ValueError(f"{path}:{start + 1}: 'output' follows no block that runs")
+                found[-1] = replace(found[-1], shows=body)
+            continue
+        if "output" in kinds:
+            raise ValueError(f"{path}:{start + 1}: 'output' is for a ```text block")
         found.append(
             Block(
                 path=path,
                 line=start + 1,
-                code="\n".join(lines[start + 1 : end]) + "\n",
+                code=body,
                 kinds=kinds,
                 previous=found[-1] if found else None,
             )
         )
-        index = end + 1
     return found
+
+
+def _check_shown(block: Block, output: str) -> None:
+    """The lines of the page's output block appear in ``output`` in order (``...``: any text)."""
+    assert block.shows is not None
+    remaining = output.splitlines()
+    for shown in block.shows.splitlines():
+        if shown.strip() in ("", "..."):
+            continue
+        pattern = re.compile(".*".join(map(re.escape, shown.strip().split("..."))))
+        where = next((i for i, line in enumerate(remaining) if pattern.search(line)), None)
+        assert where is not None, (
+            f"{block.id}: the page shows {shown.strip()!r}, which its run does not print:\n{output}"
+        )
+        remaining = remaining[where + 1 :]
 
 
 def _params() -> list[Any]:
@@ -214,9 +246,36 @@ def test_example(block: Block, pytester: pytest.Pytester) -> None:
             assert result.ret == pytest.ExitCode.OK and outcomes.get("passed", 0) >= 1, (
                 f"{block.id}:\n{result.stdout.str()}"
             )
+        if block.shows is not None:
+            _check_shown(block, result.stdout.str())
         return
     with _as_a_reader_runs_it():
-        _exec(block, _namespace_for(block))
+        if block.shows is None:
+            _exec(block, _namespace_for(block))
+            return
+        # The page shows the exception the block ends with.
+        with pytest.raises(Exception) as raised:
+            _exec(block, _namespace_for(block))
+        _check_shown(block, "".join(traceback.format_exception_only(raised.value)))
+
+
+def test_an_output_block_is_what_the_block_before_it_prints(tmp_path: pathlib.Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "```python\nraise ValueError('jobId=7 is not a job of main')\n```\n\n"
+        "<!-- docs: output (the error) -->\n```text\nValueError: jobId=... is not a job\n```\n",
+        encoding="utf-8",
+    )
+    (block,) = blocks_of(page)
+    assert block.shows == "ValueError: jobId=... is not a job\n"
+    with pytest.raises(ValueError) as raised:
+        _exec(block, {})
+    _check_shown(block, "".join(traceback.format_exception_only(raised.value)))
+    with pytest.raises(AssertionError, match="which its run does not print"):
+        _check_shown(replace(block, shows="ValueError: jobId=... is a job\n"), str(raised.value))
+    page.write_text("<!-- docs: output (nothing before) -->\n```text\nx\n```\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="follows no block that runs"):
+        blocks_of(page)
 
 
 _ASYNC_BLOCKS = [b for page in PAGES for b in blocks_of(page) if "async" in b.kinds]
