@@ -27,7 +27,8 @@ from tests.helpers import run_aws_cli
 
 APP, BRANCH = "d1fakeapp2345", "main"
 MANUAL = "d1manualapp01"
-LOCAL_ONLY = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
+# allow_hosts alone: pytest-socket ignores it where enable_socket also applies.
+LOCAL_ONLY = [pytest.mark.allow_hosts(["127.0.0.1"])]
 
 pytestmark = pytest.mark.usefixtures("no_http")
 
@@ -366,7 +367,6 @@ def test_artifacts_of_a_build(fake: AmplifyFake) -> None:
         c.list_artifacts(jobId="99", **where)
 
 
-@pytest.mark.enable_socket
 @pytest.mark.allow_hosts(["127.0.0.1"])
 def test_an_artifact_download(fake: AmplifyFake) -> None:
     c = client()
@@ -417,7 +417,6 @@ def test_generate_access_logs(fake: AmplifyFake) -> None:
         c.generate_access_logs(appId=APP, domainName="example.com", startTime=end, endTime=start)
 
 
-@pytest.mark.enable_socket
 @pytest.mark.allow_hosts(["127.0.0.1"])
 def test_an_access_log_download(fake: AmplifyFake) -> None:
     c = client()
@@ -567,7 +566,6 @@ def test_every_operation_through_the_aws_cli(fake: AmplifyFake) -> None:
     assert rc != 0
 
 
-@pytest.mark.enable_socket
 @pytest.mark.allow_hosts(["127.0.0.1"])
 def test_server_mode_serves_them_to_another_process(fake: AmplifyFake) -> None:
     # The ARN of a branch whose name holds a slash, and repeated tagKeys, over real HTTP.

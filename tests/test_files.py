@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
+import re
 import socket
 import threading
 import time
@@ -21,8 +23,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def served(test: F) -> F:
-    """Sockets for this test, to 127.0.0.1 only (the suite runs with ``--disable-socket``)."""
-    return pytest.mark.enable_socket(pytest.mark.allow_hosts(["127.0.0.1"])(test))  # type: ignore[no-any-return]
+    """Sockets for this test, to 127.0.0.1 only (the suite runs with ``--disable-socket``).
+
+    ``allow_hosts`` alone: pytest-socket ignores it on a test also marked ``enable_socket``."""
+    return pytest.mark.allow_hosts(["127.0.0.1"])(test)  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -232,6 +236,155 @@ def test_an_upload_over_the_limit_is_413_before_its_body_is_sent() -> None:
         files.close()
 
 
+HUGE = "9" * 5000  # more digits than int() reads (4300)
+
+
+@served
+@pytest.mark.parametrize("expect", ["", "Expect: 100-continue\r\n"], ids=["plain", "expect-100"])
+def test_an_upload_length_of_thousands_of_digits_is_a_413_not_an_error_of_the_fake(
+    files: LocalFiles, expect: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    files.on_put("u/", lambda path, body: None)
+    url = files.url("u/x")
+    head = f"PUT {target_of(url)} HTTP/1.1\r\nHost: x\r\nContent-Length: {HUGE}\r\n{expect}\r\n"
+    answer = exchange(port_of(url), head.encode())
+    assert answer.startswith(b"HTTP/1.1 413 ") and b"Connection: close" in answer
+    text = answer.partition(b"\r\n\r\n")[2].decode()
+    assert text.startswith("413 Content Too Large: Content-Length='99999")
+    assert text.endswith(f"(len 5000); allowed: at most {512 * 2**20} bytes\n")
+    assert files.errors == [] and files.uploads == []
+    assert send(url, "PUT", b"ok")[0] == 200  # serving on
+    assert capfd.readouterr() == ("", "")
+
+
+@served
+def test_leading_zeros_of_a_length_are_the_number_they_name(files: LocalFiles) -> None:
+    files.on_put("u/", lambda path, body: None)
+    url = files.url("u/x")
+    head = f"PUT {target_of(url)} HTTP/1.1\r\nHost: x\r\nContent-Length: {'0' * 5000}3\r\n"
+    answer = exchange(port_of(url), f"{head}Connection: close\r\n\r\nabc".encode())
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert files.uploads == [Upload("u/x", b"abc", None)]
+
+
+@served
+def test_two_different_content_lengths_are_a_400_and_nothing_is_recorded(
+    files: LocalFiles,
+) -> None:
+    files.on_put("u/", lambda path, body: None)
+    url = files.url("u/x")
+    head = f"PUT {target_of(url)} HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+    # Framed by the first length, "PUT /..." would be the next request: a smuggled upload.
+    smuggled = f"PUT {target_of(files.url('u/smuggled'))} HTTP/1.1\r\nContent-Length: 0\r\n\r\n"
+    body = "abc" + smuggled
+    answer = exchange(port_of(url), f"{head}Content-Length: {len(body)}\r\n\r\n{body}".encode())
+    assert answer.startswith(b"HTTP/1.1 400 ") and b"Connection: close" in answer
+    assert answer.count(b"HTTP/1.1 ") == 1
+    assert answer.endswith(
+        f"400 Bad Request: Content-Length='3, {len(body)}'; allowed: one whole number of bytes "
+        "(repeated only with the same value)\n".encode()
+    )
+    assert files.uploads == []
+    # The same value twice is one length.
+    answer = exchange(
+        port_of(url), f"{head}Content-Length: 3\r\nConnection: close\r\n\r\nabc".encode()
+    )
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert files.uploads == [Upload("u/x", b"abc", None)]
+
+
+@served
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (
+            lambda t: b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n",
+            b"400 Bad request syntax",
+        ),
+        (lambda t: b"GET\r\n\r\n", b"400 Bad request syntax"),
+        (lambda t: b"hello there\r\n\r\n", b"400 Bad HTTP/0.9 request type"),
+        (lambda t: f"GET {t}\r\n\r\n".encode(), b"400 Bad request syntax"),
+        (
+            lambda t: f"GET {t} HTTP/0.9\r\n\r\n".encode(),
+            b"505 HTTP Version Not Supported: 'HTTP/0.9' is not served; send HTTP/1.1",
+        ),
+    ],
+    ids=["tls-hello", "one-word", "two-words", "http-0.9", "http-0.9-named"],
+)
+def test_garbage_and_http_0_9_get_an_error_with_a_status_line(
+    files: LocalFiles, make: Callable[[str], bytes], says: bytes
+) -> None:
+    # HTTP/0.9 answers have no status line: a client would take the error text for the file.
+    files.on_get("logs/", lambda path: ("text/plain", b"log"))
+    url = files.url("logs/x")
+    answer = exchange(port_of(url), make(target_of(url)))
+    head, _, text = answer.partition(b"\r\n\r\n")
+    assert re.match(rb"HTTP/1\.[01] " + says[:4], head), answer[:200]
+    assert b"Connection: close" in head and text.startswith(says), text
+    assert send(url, "GET")[2] == b"log"
+
+
+@served
+@pytest.mark.parametrize("part", ["headers", "body"])
+def test_an_upload_trickling_in_gets_a_408_at_its_deadline_not_per_read(
+    part: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # A byte every 0.1 s never lets one read wait the read timeout (0.5 s): only a deadline for
+    # the whole request ends it.
+    files = LocalFiles(read_timeout=0.5)
+    files.on_put("u/", lambda path, body: None)
+    try:
+        url = files.url("u/x")
+        body = b"z" * 100
+        head = f"PUT {target_of(url)} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n".encode()
+        started = time.monotonic()
+        if part == "headers":
+            answer = trickle(port_of(url), head + body)
+        else:
+            answer = trickle(port_of(url), body, at_once=head)
+        assert 0.4 < time.monotonic() - started < 1.5
+        awaited = (
+            "the request line and headers" if part == "headers" else "the body (Content-Length=100)"
+        )
+        assert answer.startswith(b"HTTP/1.1 408 ") and answer.endswith(
+            f"408 Request Timeout: {awaited} did not arrive within 0.5 s of the request's "
+            "first byte (the read timeout: a request must arrive whole within it)\n".encode()
+        )
+        assert files.uploads == [] and files.errors == []
+    finally:
+        files.close()
+    assert capfd.readouterr() == ("", "")
+
+
+def trickle(port: int, data: bytes, *, at_once: bytes = b"", every: float = 0.1) -> bytes:
+    """Send ``at_once``, then ``data`` a byte every ``every`` seconds from another thread,
+    while reading whatever the server answers until it closes the connection."""
+    stop = threading.Event()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(at_once)
+
+        def drip() -> None:
+            for byte in data:
+                if stop.wait(every):
+                    return
+                try:
+                    sock.sendall(bytes([byte]))
+                except OSError:  # the server closed the connection
+                    return
+
+        sender = threading.Thread(target=drip)
+        sender.start()
+        chunks = []
+        try:
+            with contextlib.suppress(ConnectionResetError):
+                while chunk := sock.recv(65536):
+                    chunks.append(chunk)
+        finally:
+            stop.set()
+            sender.join()
+    return b"".join(chunks)
+
+
 @served
 def test_expect_100_continue_is_honoured_for_an_accepted_upload(files: LocalFiles) -> None:
     files.on_put("u/", lambda path, body: None)
@@ -248,7 +401,7 @@ def test_expect_100_continue_is_honoured_for_an_accepted_upload(files: LocalFile
 
 
 @served
-def test_a_stalled_body_is_dropped_quietly_and_the_server_serves_on(
+def test_a_stalled_body_is_a_408_and_the_server_serves_on(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     files = LocalFiles(read_timeout=0.5)
@@ -260,7 +413,11 @@ def test_a_stalled_body_is_dropped_quietly_and_the_server_serves_on(
             port_of(url),
             f"PUT {target_of(url)} HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc".encode(),
         )
-        assert answer == b""  # dropped, not answered
+        assert answer.startswith(b"HTTP/1.1 408 ") and b"Connection: close" in answer
+        assert answer.endswith(
+            b"408 Request Timeout: the body (Content-Length=10) did not arrive within 0.5 s of "
+            b"the request's first byte (the read timeout: a request must arrive whole within it)\n"
+        )
         assert 0.4 < time.monotonic() - started < 1.9
         assert send(url, "PUT", b"whole")[0] == 200
         assert files.uploads == [Upload("u/x", b"whole", None)]
@@ -334,7 +491,7 @@ def test_keep_alive_and_close_frees_the_port_and_the_threads() -> None:
 
 
 def test_without_sockets_the_urls_point_at_the_discard_port() -> None:
-    """No enable_socket marker: pytest-socket refuses the listening socket."""
+    """No allow_hosts marker: pytest-socket refuses the listening socket."""
     before = threading.active_count()
     files = LocalFiles()
     url = files.url("logs/x")

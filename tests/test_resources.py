@@ -157,7 +157,6 @@ def test_webhook_errors(fake: AmplifyFake, c: Any) -> None:
     assert error_of(c, "ListWebhooks", appId="d1nope")[::2] == ("BadRequestException", 400)
 
 
-@pytest.mark.enable_socket
 @pytest.mark.allow_hosts(["127.0.0.1"])
 def test_a_post_to_the_webhook_url_starts_a_web_hook_build(fake: AmplifyFake, c: Any) -> None:
     hook = call(c, "CreateWebhook", appId=APP, branchName=MAIN)["webhook"]

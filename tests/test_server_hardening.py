@@ -20,22 +20,24 @@ import sys
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import botocore.session
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_amplify_jobs import AmplifyFake, fake_amplify, validate_job_history
+from pytest_amplify_jobs import AmplifyFake, _model, fake_amplify, validate_job_history
 from pytest_amplify_jobs._fake import server as server_module
 from pytest_amplify_jobs._fake.server import MAX_BODY_BYTES, READ_TIMEOUT, FakeServer
 
 APP, BRANCH = "d1fakeapp2345", "main"
 VARIABLE = "AWS_ENDPOINT_URL_AMPLIFY"
 JOBS = f"/apps/{APP}/branches/{BRANCH}/jobs"
-# Sockets on, connections to 127.0.0.1 only (the suite runs with --disable-socket).
-pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
+# Sockets on, connections to 127.0.0.1 only (the suite runs with --disable-socket);
+# allow_hosts alone: pytest-socket ignores it on a test also marked enable_socket.
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 STATUS_LINE = re.compile(rb"HTTP/1\.[01] (\d{3}) ")
 
 
@@ -126,6 +128,19 @@ def test_bound_to_127_0_0_1_only_behind_a_per_fake_secret(served: AmplifyFake) -
     assert server.url == url and os.environ[VARIABLE] == url
     with fake_amplify() as other:
         assert parts(other.serve())[1] != prefix  # each fake its own secret
+
+
+def test_these_tests_reach_127_0_0_1_and_no_other_host(served: AmplifyFake) -> None:
+    # The module's allow_hosts marker holds (it would not beside an enable_socket marker).
+    from pytest_socket import SocketConnectBlockedError
+
+    assert_still_serving(served)
+    for host in ("127.0.0.2", "10.255.255.1"):
+        with (
+            pytest.warns(UserWarning, match=f'with host "{host}"'),
+            pytest.raises(SocketConnectBlockedError),
+        ):
+            socket.create_connection((host, parts(served.serve())[0]), timeout=0.5)
 
 
 @pytest.mark.allow_hosts(["127.0.0.1", "127.0.0.2"])
@@ -261,6 +276,7 @@ def _post(prefix: str, headers: str, body: bytes = b"") -> bytes:
         (lambda p: b"GET\r\n\r\n", 400, "Bad request syntax"),
         (lambda p: f"GET {p}{JOBS}\r\n\r\n".encode(), 400, "names no HTTP version"),
         (lambda p: f"GET {p}{JOBS} HTTP/2.0\r\n\r\n".encode(), 505, "Invalid HTTP version"),
+        (lambda p: f"GET {p}{JOBS} HTTP/0.9\r\n\r\n".encode(), 505, "'HTTP/0.9' is not served"),
         (
             lambda p: b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n",
             414,
@@ -291,6 +307,7 @@ def _post(prefix: str, headers: str, body: bytes = b"") -> bytes:
         "one-word",
         "http-0.9",
         "http-2",
+        "http-0.9-named",
         "long-request-line",
         "header-flood",
         "long-header-line",
@@ -353,11 +370,129 @@ def test_a_stalled_request_times_out_while_others_are_served(
         head_sock.sendall(headers_stalled)
         assert_still_serving(served)  # meanwhile
         raw = b"".join(iter(lambda: body_sock.recv(65536), b""))
-        assert statuses(raw) == [408] and "did not arrive within 0.5 s" in json_of(raw)["message"]
-        assert head_sock.recv(100) == b""  # dropped: no request was whole
+        assert (
+            statuses(raw) == [408]
+            and "body (Content-Length=100) did not arrive within 0.5 s" in json_of(raw)["message"]
+        )
+        raw = b"".join(iter(lambda: head_sock.recv(65536), b""))
+        assert (
+            statuses(raw) == [408]
+            and "headers did not arrive within 0.5 s" in json_of(raw)["message"]
+        )
         assert 0.4 < time.monotonic() - started < 2.5
     assert listed_ids(served) == ["3", "2", "1"]
     assert raw_errors(served) == [] and capfd.readouterr().err == ""
+
+
+HUGE = "9" * 5000  # more digits than int() reads (4300): the length must not be int()-ed
+
+
+@pytest.mark.parametrize("expect", ["", "Expect: 100-continue\r\n"], ids=["plain", "expect-100"])
+def test_a_content_length_of_thousands_of_digits_is_a_413_and_no_error_of_the_fake(
+    served: AmplifyFake, expect: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    port, prefix = parts(served.serve())
+    started = time.monotonic()
+    raw = exchange(port, _post(prefix, f"Content-Length: {HUGE}\r\n{expect}"), half_close=False)
+    assert statuses(raw) == [413] and time.monotonic() - started < 1.0
+    message = json_of(raw)["message"]
+    assert message.startswith("413 Content Too Large: Content-Length='99999")
+    assert "(len 5000); an API request body may have at most 6291456 bytes" in message
+    assert len(message) < 200  # the value is cut, not echoed whole
+    assert raw_errors(served) == [] and "server error" not in served.report()
+    assert listed_ids(served) == ["3", "2", "1"]
+    assert_still_serving(served)
+    assert capfd.readouterr().err == ""
+
+
+def test_a_length_of_thousands_of_leading_zeros_is_the_small_number_it_names(
+    served: AmplifyFake,
+) -> None:
+    port, prefix = parts(served.serve())
+    body = b'{"jobType":"RELEASE"}'
+    raw = exchange(port, _post(prefix, f"Content-Length: {'0' * 5000}{len(body)}\r\n", body))
+    assert statuses(raw) == [200]
+    assert listed_ids(served) == ["4", "3", "2", "1"] and raw_errors(served) == []
+
+
+def test_the_same_content_length_twice_is_one_length(served: AmplifyFake) -> None:
+    port, prefix = parts(served.serve())
+    body = b'{"jobType":"RELEASE"}'
+    twice = f"Content-Length: {len(body)}\r\n" * 2
+    assert statuses(exchange(port, _post(prefix, twice, body))) == [200]
+
+
+def trickle(port: int, data: bytes, *, at_once: bytes = b"", every: float = 0.1) -> bytes:
+    """Send ``at_once``, then ``data`` a byte every ``every`` seconds from another thread, while
+    reading whatever the server answers until it closes the connection: what arrived."""
+    stop = threading.Event()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(at_once)
+
+        def send() -> None:
+            for byte in data:
+                if stop.wait(every):
+                    return
+                try:
+                    sock.sendall(bytes([byte]))
+                except OSError:  # the server closed the connection: stop sending
+                    return
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        chunks = []
+        try:
+            with contextlib.suppress(ConnectionResetError):
+                while chunk := sock.recv(65536):
+                    chunks.append(chunk)
+        finally:
+            stop.set()
+            sender.join()
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize("part", ["headers", "body"])
+def test_a_request_trickling_in_gets_a_408_at_its_deadline_not_per_read(
+    served: AmplifyFake, part: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # A byte every 0.1 s never lets one read wait the read timeout (0.5 s): only a deadline for
+    # the whole request ends it.
+    port, prefix = parts(served.serve())
+    body = b'{"jobType":"RELEASE","jobReason":"' + b"x" * 100 + b'"}'
+    head = _post(prefix, f"Content-Length: {len(body)}\r\nX-Padding: {'p' * 100}\r\n")
+    started = time.monotonic()
+    # Either the whole request a byte at a time, or its headers at once and its body so.
+    raw = trickle(port, head + body) if part == "headers" else trickle(port, body, at_once=head)
+    took = time.monotonic() - started
+    assert statuses(raw) == [408], raw[:300]
+    assert 0.4 < took < 1.5, took
+    awaited = (
+        "the request line and headers"
+        if part == "headers"
+        else f"the body (Content-Length={len(body)})"
+    )
+    assert json_of(raw)["message"] == (
+        f"408 Request Timeout: {awaited} did not arrive within 0.5 s of the request's first "
+        "byte (the read timeout: a request must arrive whole within it)"
+    )
+    assert b"x-amzn-errortype: RequestTimeoutException:" in raw
+    assert listed_ids(served) == ["3", "2", "1"] and served.requests == []
+    assert raw_errors(served) == [] and capfd.readouterr().err == ""
+
+
+def test_an_idle_keep_alive_connection_is_closed_without_an_answer(served: AmplifyFake) -> None:
+    port, prefix = parts(served.serve())
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", prefix + JOBS)
+        response = connection.getresponse()
+        assert response.status == 200 and response.read()  # whole: the connection is idle
+        assert connection.sock is not None
+        started = time.monotonic()
+        assert connection.sock.recv(100) == b""  # closed by the server, nothing sent
+        assert 0.4 < time.monotonic() - started < 1.5
+    finally:
+        connection.close()
 
 
 def test_a_body_cut_short_is_dropped_quietly(served: AmplifyFake) -> None:
@@ -435,6 +570,26 @@ BODIES = [
     b"null",
 ]
 ALLOWED = {100, 200, 400, 403, 404, 405, 408, 411, 413, 414, 431, 505}
+# The Content-Length headers of a request, from its body's length: none, one or several values.
+LENGTHS: dict[str, Callable[[int], list[str]]] = {
+    "exact": lambda n: [str(n)],
+    "none": lambda n: [],
+    "abc": lambda n: ["abc"],
+    "-1": lambda n: ["-1"],
+    "+3": lambda n: ["+3"],
+    "longer": lambda n: [str(n + 5)],
+    "shorter": lambda n: [str(max(0, n - 2))],
+    "twice": lambda n: [str(n), str(n + 1)],
+    "same-twice": lambda n: [str(n), str(n)],
+    "thousands-of-digits": lambda n: ["9" * 5000],
+    "leading-zeros": lambda n: ["0" * 5000 + str(n)],
+    "over-the-limit": lambda n: [str(MAX_BODY_BYTES + 1)],
+    "a-float": lambda n: [f"{n}.0"],
+    "hex": lambda n: [hex(n)],
+    "a-list": lambda n: [f"{n}, {n}"],
+    "unicode-digits": lambda n: ["\u0663"],  # ARABIC-INDIC DIGIT THREE: str.isdigit() says yes
+    "empty": lambda n: [""],
+}
 
 
 @st.composite
@@ -443,21 +598,12 @@ def raw_requests(draw: st.DrawFn, secret: str) -> bytes:
     prefix = draw(st.sampled_from([secret, "", "/not-the-secret", secret + "x", secret.upper()]))
     path = "/" + "/".join(draw(st.lists(st.sampled_from(SEGMENTS), max_size=7)))
     query = draw(st.sampled_from(QUERIES))
-    version = draw(st.sampled_from(["HTTP/1.1", "HTTP/1.0", "HTTP/2.0", "HTP/1.1", "HTTP/1.1 x"]))
-    body = draw(st.one_of(st.just(b""), st.sampled_from(BODIES), st.binary(max_size=40)))
-    length = draw(
-        st.sampled_from(["exact", "none", "abc", "-1", "+3", "longer", "shorter", "twice"])
+    version = draw(
+        st.sampled_from(["HTTP/1.1", "HTTP/1.0", "HTTP/2.0", "HTTP/0.9", "HTP/1.1", "HTTP/1.1 x"])
     )
-    headers = {
-        "exact": f"Content-Length: {len(body)}\r\n",
-        "none": "",
-        "abc": "Content-Length: abc\r\n",
-        "-1": "Content-Length: -1\r\n",
-        "+3": "Content-Length: +3\r\n",
-        "longer": f"Content-Length: {len(body) + 5}\r\n",
-        "shorter": f"Content-Length: {max(0, len(body) - 2)}\r\n",
-        "twice": f"Content-Length: {len(body)}\r\nContent-Length: {len(body) + 1}\r\n",
-    }[length]
+    body = draw(st.one_of(st.just(b""), st.sampled_from(BODIES), st.binary(max_size=40)))
+    length = draw(st.sampled_from(list(LENGTHS)))  # "exact" first: what it shrinks to
+    headers = "".join(f"Content-Length: {value}\r\n" for value in LENGTHS[length](len(body)))
     extra = draw(
         st.lists(
             st.sampled_from(
@@ -631,104 +777,255 @@ def test_a_keyboard_interrupt_mid_request_still_restores_everything(
 
 # ---------------------------------------------------------------------------------------- load
 
-LOAD_SCRIPT = r"""
-import json, random, sys, threading
-import boto3, botocore.config
+# What one client does, for both drivers below: a generator that yields each call, as
+# ("Operation", params) or ("PUT", url, body), and is sent its answer (a ClientError is thrown
+# into it). It runs in a child process: this process's own clients are answered in-process.
+WORKLOAD = r"""
+import json, random, sys, threading, urllib.request
+from botocore import xform_name
 from botocore.exceptions import ClientError
-from pytest_amplify_jobs import validate_job_history
+from pytest_amplify_jobs import validate_job_history, validate_response
 
-url, app, branches, building, rounds = sys.argv[1], sys.argv[2], sys.argv[3].split(","), \
-    set(sys.argv[4].split(",")), int(sys.argv[5])
-config = botocore.config.Config(retries={"max_attempts": 1})
-started = {b: 0 for b in branches}
-problems = []
+args = json.loads(sys.argv[1])
+url, app, manual, shared = args["url"], args["app"], args["manual"], args["branches"]
+building, finished = set(args["building"]), set(args["finished"])
+clients, rounds = args["clients"], args["rounds"]
 lock = threading.Lock()
-barrier = threading.Barrier(16)
+problems, called = [], set()
+started = {b: 0 for b in shared}  # StartJob answered on each shared branch
+left = {}  # app id -> what its client expects it to hold at the end
+ZIP = b"PK\x05\x06" + bytes(18)  # an empty zip file
 
-session = boto3.session.Session(
-    aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
 
-def client():
-    # Created in the main thread (a boto3 session is not thread-safe), one per worker thread.
-    return session.client("amplify", endpoint_url=url, config=config)
+def problem(text):
+    with lock:
+        problems.append(text)
 
-clients = [client() for _ in range(16)]
 
-def check(branch, jobs):
+def answered(operation, response):
+    validate_response(operation, response)  # every answer must be valid for the service
+    with lock:
+        called.add(operation)
+    return response
+
+
+def put(target, body):
+    request = urllib.request.Request(target, data=body, method="PUT")
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 200, answer.status
+
+
+def coherent(where, jobs):
     ids = [j["jobId"] for j in jobs]
     builds = [j["jobId"] for j in jobs if j["status"] in building]
     try:
-        assert len(set(ids)) == len(ids), f"{branch}: duplicate ids {ids}"
-        assert len(builds) <= 1, f"{branch}: builds {builds}"
-        validate_job_history(jobs, app_id=app, branch_name=branch)
+        assert len(set(ids)) == len(ids), f"duplicate ids {ids}"
+        assert len(builds) <= 1, f"builds {builds}"
+        validate_job_history(jobs, app_id=where["appId"], branch_name=where["branchName"])
     except Exception as error:
-        with lock:
-            problems.append(str(error))
+        problem(f"{where}: {error}")
 
-def work(seed):
-    rng = random.Random(seed)
-    c = clients[seed]
-    barrier.wait()
-    for _ in range(rounds):
-        branch = rng.choice(branches)
-        where = {"appId": app, "branchName": branch}
+
+def to_the_end(where, job_id):
+    # Observing calls move a started job one step each: PENDING, RUNNING, then its end.
+    for _ in range(10):
+        got = yield "GetJob", {"jobId": job_id, **where}
+        if got["job"]["summary"]["status"] in finished:
+            return got["job"]["summary"]["status"]
+    problem(f"{where} job {job_id} never finished")
+
+
+def shared_jobs(rng):
+    branch = rng.choice(shared)
+    where = {"appId": app, "branchName": branch}
+    job = (yield "StartJob", {"jobType": "RELEASE", **where})["jobSummary"]
+    with lock:
+        started[branch] += 1
+    if rng.random() < 0.5:
         try:
-            job = c.start_job(jobType="RELEASE", **where)["jobSummary"]
-            with lock:
-                started[branch] += 1
-            c.get_job(jobId=job["jobId"], **where)
-            check(branch, c.list_jobs(maxResults=50, **where)["jobSummaries"])
-            c.get_branch(**where)
-            if rng.random() < 0.4:
-                try:
-                    c.stop_job(jobId=job["jobId"], **where)
-                except ClientError as error:
-                    if "has already finished" not in error.response["Error"]["Message"]:
-                        raise
-        except Exception as error:
-            with lock:
-                problems.append(f"{type(error).__name__}: {error}")
+            yield "StopJob", {"jobId": job["jobId"], **where}
+        except ClientError as error:  # others' calls may have moved it to its end meanwhile
+            if "has already finished" not in error.response["Error"]["Message"]:
+                raise
+    yield "GetJob", {"jobId": job["jobId"], **where}
+    coherent(where, (yield "ListJobs", {"maxResults": 50, **where})["jobSummaries"])
+    yield "GetBranch", where
+    yield "ListApps", {"maxResults": 5}
+    yield "GetApp", {"appId": app}
+    yield "ListBranches", {"appId": app}
 
-threads = [threading.Thread(target=work, args=(i,)) for i in range(16)]
+
+def own_resources(i, r, own, arn, mine):
+    name = f"b{r}"
+    yield "CreateBranch", {"appId": own, "branchName": name}
+    yield "UpdateBranch", {"appId": own, "branchName": name, "stage": "BETA"}
+    hook = (yield "CreateWebhook", {"appId": own, "branchName": name})["webhook"]["webhookId"]
+    yield "GetWebhook", {"webhookId": hook}
+    yield "UpdateWebhook", {"webhookId": hook, "description": f"round {r}"}
+    yield "ListWebhooks", {"appId": own}
+    env = {"appId": own, "environmentName": f"env{r}"}
+    yield "CreateBackendEnvironment", env
+    yield "GetBackendEnvironment", env
+    yield "ListBackendEnvironments", {"appId": own}
+    domain = {"appId": own, "domainName": f"t{i}r{r}.example.com"}
+    settings = [{"prefix": "www", "branchName": name}]
+    yield "CreateDomainAssociation", {"subDomainSettings": settings, **domain}
+    yield "GetDomainAssociation", domain
+    yield "UpdateDomainAssociation", {"subDomainSettings": settings, **domain}
+    yield "ListDomainAssociations", {"appId": own}
+    yield "GenerateAccessLogs", domain
+    yield "TagResource", {"resourceArn": arn, "tags": {f"k{r}": "v"}}
+    yield "ListTagsForResource", {"resourceArn": arn}
+    if (i + r) % 2:  # every other client and round takes its round's resources away again
+        yield "DeleteDomainAssociation", domain
+        yield "DeleteWebhook", {"webhookId": hook}
+        yield "DeleteBackendEnvironment", env
+        yield "UntagResource", {"resourceArn": arn, "tagKeys": [f"k{r}"]}
+        yield "DeleteBranch", {"appId": own, "branchName": name}
+    else:
+        mine["branches"].append(name)
+        mine["webhooks"] += 1
+        mine["environments"].append(env["environmentName"])
+        mine["domains"].append(domain["domainName"])
+        mine["tags"][f"k{r}"] = "v"
+
+
+def own_build(i, r, own, mine):
+    where = {"appId": own, "branchName": "work"}
+    job_id = (yield "StartJob", {"jobType": "RELEASE", **where})["jobSummary"]["jobId"]
+    if (yield from to_the_end(where, job_id)) == "SUCCEED":
+        listed = (yield "ListArtifacts", {"jobId": job_id, **where})["artifacts"]
+        for artifact in listed:
+            yield "GetArtifactUrl", {"artifactId": artifact["artifactId"]}
+    if (i + r) % 2:
+        yield "DeleteJob", {"jobId": job_id, **where}
+    else:
+        mine["work"].insert(0, job_id)
+
+
+def deploy(i):
+    where = {"appId": manual, "branchName": f"t{i}"}
+    created = yield "CreateDeployment", where
+    yield "PUT", created["zipUploadUrl"], ZIP
+    yield "StartDeployment", {"jobId": created["jobId"], **where}
+    yield from to_the_end(where, created["jobId"])
+
+
+def workload(i):
+    rng = random.Random(i)
+    mine = {"branches": ["work"], "webhooks": 0, "environments": [], "domains": [],
+            "tags": {}, "work": []}
+    repository = f"https://github.com/o/r{i}"
+    own_app = (yield "CreateApp", {"name": f"load-{i}", "repository": repository})["app"]
+    own, arn = own_app["appId"], own_app["appArn"]
+    yield "UpdateApp", {"appId": own, "description": f"client {i}"}
+    yield "CreateBranch", {"appId": own, "branchName": "work"}
+    yield "CreateBranch", {"appId": manual, "branchName": f"t{i}"}
+    for r in range(rounds):
+        yield from shared_jobs(rng)
+        yield from own_resources(i, r, own, arn, mine)
+        yield from own_build(i, r, own, mine)
+        yield from deploy(i)
+    if i % 4 == 3:
+        yield "DeleteApp", {"appId": own}
+    else:
+        with lock:
+            left[own] = mine
+
+
+def report():
+    print(json.dumps({"started": started, "problems": problems, "called": sorted(called),
+                      "left": left}))
+"""
+
+# 16 threads of one process, each with its own boto3 client, started at once.
+THREADED_DRIVER = r"""
+import boto3, botocore.config
+
+config = botocore.config.Config(retries={"max_attempts": 1})
+session = boto3.session.Session(
+    aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+# Created in the main thread (a boto3 session is not thread-safe), one per thread.
+amplify = [session.client("amplify", endpoint_url=url, config=config) for _ in range(clients)]
+barrier = threading.Barrier(clients)
+
+
+def drive(i):
+    client, steps = amplify[i], workload(i)
+    barrier.wait()
+    answer, error = None, None
+    try:
+        while True:
+            step = steps.throw(error) if error else steps.send(answer)
+            answer, error = None, None
+            try:
+                if step[0] == "PUT":
+                    put(*step[1:])
+                else:
+                    operation, params = step
+                    response = getattr(client, xform_name(operation))(**params)
+                    answer = answered(operation, response)
+            except ClientError as refused:
+                error = refused
+    except StopIteration:
+        pass
+    except Exception as error:
+        problem(f"client {i}: {type(error).__name__}: {error}")
+
+
+threads = [threading.Thread(target=drive, args=(i,)) for i in range(clients)]
 for t in threads:
     t.start()
 for t in threads:
     t.join()
-c = client()
-totals = {b: int(c.get_branch(appId=app, branchName=b)["branch"]["totalNumberOfJobs"])
-          for b in branches}
-print(json.dumps({"started": started, "problems": problems, "totals": totals}))
+report()
 """
 
-ASYNC_SCRIPT = r"""
-import asyncio, json, sys
+# One aiobotocore client, 16 workloads gathered on it.
+ASYNC_DRIVER = r"""
+import asyncio
 import aiobotocore.session, botocore.config
 
-url, app, branches = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
+
+async def drive(client, i):
+    steps = workload(i)
+    answer, error = None, None
+    try:
+        while True:
+            step = steps.throw(error) if error else steps.send(answer)
+            answer, error = None, None
+            try:
+                if step[0] == "PUT":
+                    await asyncio.to_thread(put, *step[1:])
+                else:
+                    operation, params = step
+                    response = await getattr(client, xform_name(operation))(**params)
+                    answer = answered(operation, response)
+            except ClientError as refused:
+                error = refused
+    except StopIteration:
+        pass
+    except Exception as error:
+        problem(f"client {i}: {type(error).__name__}: {error}")
+
 
 async def main():
-    session = aiobotocore.session.get_session()
-    config = botocore.config.Config(retries={"max_attempts": 1})
-    async with session.create_client(
+    config = botocore.config.Config(retries={"max_attempts": 1}, max_pool_connections=clients)
+    async with aiobotocore.session.get_session().create_client(
         "amplify", endpoint_url=url, region_name="us-east-1", config=config,
         aws_access_key_id="testing", aws_secret_access_key="testing",
-    ) as c:
-        calls = [c.start_job(appId=app, branchName=branches[i % len(branches)], jobType="RELEASE")
-                 for i in range(16)]
-        started = await asyncio.gather(*calls)
-        listed = await asyncio.gather(*[
-            c.list_jobs(appId=app, branchName=b, maxResults=50) for b in branches])
-    print(json.dumps({
-        "started": [s["jobSummary"]["jobId"] for s in started],
-        "listed": {b: [j["jobId"] for j in page["jobSummaries"]]
-                   for b, page in zip(branches, listed)},
-    }))
+    ) as client:
+        await asyncio.gather(*(drive(client, i) for i in range(clients)))
+
 
 asyncio.run(main())
+report()
 """
 
 BRANCHES = ["main", "develop", "feature-a", "feature-b"]
 INITIAL = 3
+MANUAL = "d1manualapp01"  # deployments: an app without a repository
+CLIENTS, ROUNDS = 16, 1
 
 
 def child(script: str, *args: str) -> dict[str, Any]:
@@ -757,31 +1054,94 @@ def load_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[AmplifyFake]:
     with fake_amplify(seed=7) as fake:
         for branch in BRANCHES:
             fake.add_branch(APP, branch, jobs=INITIAL, finished=True)
+        fake.add_app(MANUAL, kind="manual")
         fake.serve()
         yield fake
 
 
-def assert_dense_and_coherent(fake: AmplifyFake, started: dict[str, int]) -> None:
+def run_load(fake: AmplifyFake, driver: str) -> dict[str, Any]:
+    """The workload of :data:`WORKLOAD` for ``CLIENTS`` clients at once, through ``driver``."""
+    model = _model.model()
+    arguments = {
+        "url": fake.serve(),
+        "app": APP,
+        "manual": MANUAL,
+        "branches": BRANCHES,
+        "building": list(model.building_statuses),
+        "finished": list(model.finished_statuses),
+        "clients": CLIENTS,
+        "rounds": ROUNDS,
+    }
+    return child(WORKLOAD + driver, json.dumps(arguments))
+
+
+def assert_no_update_lost(fake: AmplifyFake, result: dict[str, Any]) -> None:
+    """Every answer was valid and every operation called; the store is coherent and holds
+    exactly what the calls made."""
+    model = _model.model()
+    assert result["problems"] == []
+    assert result["called"] == sorted(_model.operation_names())  # all 37, concurrently
+    started = result["started"]
+    assert sum(started.values()) == CLIENTS * ROUNDS
+    building = set(model.building_statuses)
+    # The shared branches: job ids unique and dense, one build at most, a coherent history.
     for branch in BRANCHES:
         history = fake.history(APP, branch)
         total = INITIAL + started[branch]
         assert [job["jobId"] for job in history] == [str(i) for i in range(total, 0, -1)]
+        assert len([job for job in history if job["status"] in building]) <= 1
         validate_job_history(history, app_id=APP, branch_name=branch)
+        assert fake.branch_info(APP, branch)["totalNumberOfJobs"] == str(total)
+    # One deployment a round on each client's branch of the manual app, its zip uploaded.
+    for i in range(CLIENTS):
+        history = fake.history(MANUAL, f"t{i}")
+        assert [job["jobId"] for job in history] == [str(n) for n in range(ROUNDS, 0, -1)]
+        assert {job["status"] for job in history} <= set(model.finished_statuses)
+        validate_job_history(history, app_id=MANUAL, branch_name=f"t{i}")
+    assert len(fake.uploads) == CLIENTS * ROUNDS
+    # Each client's own app holds what its calls left there, no more, no less; every fourth
+    # client deleted its app.
+    left = result["left"]
+    assert len(left) == CLIENTS - CLIENTS // 4
+    assert sorted(a["appId"] for a in fake.apps()) == sorted([APP, MANUAL, *left])
+    # An in-process client, answered by the fake in-process (the served URL is not needed).
+    client: Any = botocore.session.get_session().create_client(
+        "amplify", region_name="us-east-1", endpoint_url="https://amplify.us-east-1.amazonaws.com"
+    )
+    for own, expected in left.items():
+        work = fake.history(own, "work")
+        assert [job["jobId"] for job in work] == expected["work"]  # the deleted ones gone
+        validate_job_history(work, app_id=own, branch_name="work")
+        arn = next(a["appArn"] for a in fake.apps() if a["appId"] == own)
+        seen = {
+            "branches": [b["branchName"] for b in client.list_branches(appId=own)["branches"]],
+            "webhooks": len(client.list_webhooks(appId=own)["webhooks"]),
+            "environments": [
+                e["environmentName"]
+                for e in client.list_backend_environments(appId=own)["backendEnvironments"]
+            ],
+            "domains": [
+                d["domainName"]
+                for d in client.list_domain_associations(appId=own)["domainAssociations"]
+            ],
+            "tags": client.list_tags_for_resource(resourceArn=arn)["tags"],
+        }
+        assert {key: sorted(v) if isinstance(v, list) else v for key, v in seen.items()} == {
+            key: sorted(v) if isinstance(v, list) else v
+            for key, v in expected.items()
+            if key != "work"
+        }, own
+    assert raw_errors(fake) == [] and "server error" not in fake.report()
 
 
-def test_16_boto3_clients_at_once_lose_no_update_and_see_a_coherent_store(
+def test_16_boto3_clients_driving_every_operation_at_once_lose_no_update(
     load_fake: AmplifyFake,
 ) -> None:
-    from pytest_amplify_jobs import _model
-
-    building = ",".join(_model.model().building_statuses)
-    result = child(LOAD_SCRIPT, load_fake.serve(), APP, ",".join(BRANCHES), building, "4")
-    assert result["problems"] == []
-    started = result["started"]
-    assert sum(started.values()) == 16 * 4
-    assert result["totals"] == {b: INITIAL + started[b] for b in BRANCHES}
-    assert_dense_and_coherent(load_fake, started)
-    assert raw_errors(load_fake) == []
+    """16 threads of a child process, each with its own boto3 client, drive all 37 operations
+    through the endpoint at once: shared branches (start, stop, get, list), an app of their
+    own with its branches, webhooks, backend environments, domain associations and tags, builds
+    to their end and their artifacts, deployments on a manual app with their zip uploads."""
+    assert_no_update_lost(load_fake, run_load(load_fake, THREADED_DRIVER))
 
 
 @pytest.mark.skipif(
@@ -789,35 +1149,93 @@ def test_16_boto3_clients_at_once_lose_no_update_and_see_a_coherent_store(
     reason="aiobotocore is not installed (it is in the nox async sessions only)",
 )
 def test_an_aiobotocore_gather_of_16_calls_loses_no_update(load_fake: AmplifyFake) -> None:
-    result = child(ASYNC_SCRIPT, load_fake.serve(), APP, ",".join(BRANCHES))
-    started = {b: 16 // len(BRANCHES) for b in BRANCHES}
-    assert sorted(result["started"], key=int) == sorted(
-        [str(INITIAL + 1 + i) for i in range(4)] * 4, key=int
-    )
-    assert_dense_and_coherent(load_fake, started)
-    for branch, ids in result["listed"].items():
-        assert ids == [str(i) for i in range(INITIAL + started[branch], 0, -1)]
+    """The same workload, 16 of them gathered on one aiobotocore client."""
+    assert_no_update_lost(load_fake, run_load(load_fake, ASYNC_DRIVER))
 
 
 XDIST_TESTS = """
-import http.client, json, os, pathlib, time, urllib.parse
+import http.client, json, os, pathlib, threading, urllib.parse
+import botocore.parsers, botocore.session
 import pytest
-from pytest_amplify_jobs import fake_amplify
+from pytest_amplify_jobs import fake_amplify, validate_job_history, validate_response
 
-pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+APP, BRANCHES, THREADS, ROUNDS = "d1abc", ["main", "dev"], 8, 3
+MODEL = botocore.session.get_session().get_service_model("amplify")
+
+
+class Client:
+    # One keep-alive connection to the endpoint (this process's boto3 clients are answered
+    # in-process); every answer a 200, parsed as botocore does and valid for the service.
+    def __init__(self, port, prefix):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        self.prefix = prefix
+
+    def __call__(self, operation, method, path, body=None):
+        payload = None if body is None else json.dumps(body)
+        self.connection.request(method, self.prefix + path, body=payload)
+        response = self.connection.getresponse()
+        raw = response.read()
+        assert response.status == 200, (operation, response.status, raw)
+        parsed = botocore.parsers.RestJSONParser().parse(
+            {"status_code": 200, "headers": dict(response.headers), "body": raw},
+            MODEL.operation_model(operation).output_shape,
+        )
+        validate_response(operation, parsed)
+        return parsed
+
 
 @pytest.mark.parametrize("n", range(4))
-def test_own_fake_and_port(n):
+def test_own_fake_and_port_under_load(n):
     with fake_amplify(seed=n) as fake:
-        fake.add_branch("d1abc", "main", jobs=n + 1, finished=True)
+        for branch in BRANCHES:
+            fake.add_branch(APP, branch, jobs=n + 1, finished=True)
         split = urllib.parse.urlsplit(fake.serve())
-        connection = http.client.HTTPConnection("127.0.0.1", split.port, timeout=5)
-        for _ in range(5):
-            connection.request("GET", split.path + "/apps/d1abc/branches/main/jobs")
-            page = json.loads(connection.getresponse().read())
-            assert [j["jobId"] for j in page["jobSummaries"]][0] == str(n + 1)
-            time.sleep(0.01)
-        connection.close()
+        lock, barrier = threading.Lock(), threading.Barrier(THREADS)
+        problems, apps, started = [], [], {b: 0 for b in BRANCHES}
+
+        def work(i):
+            call = Client(split.port, split.path)
+            barrier.wait()
+            try:
+                app = call("CreateApp", "POST", "/apps", {"name": f"w{n}-{i}"})["app"]["appId"]
+                call("CreateBranch", "POST", f"/apps/{app}/branches", {"branchName": "main"})
+                call("CreateWebhook", "POST", f"/apps/{app}/webhooks", {"branchName": "main"})
+                for r in range(ROUNDS):
+                    branch = BRANCHES[(i + r) % len(BRANCHES)]
+                    jobs = f"/apps/{APP}/branches/{branch}/jobs"
+                    job = call("StartJob", "POST", jobs, {"jobType": "RELEASE"})["jobSummary"]
+                    with lock:
+                        started[branch] += 1
+                    call("GetJob", "GET", f"{jobs}/{job['jobId']}")
+                    call("ListJobs", "GET", f"{jobs}?maxResults=50")
+                    call("GetBranch", "GET", f"/apps/{APP}/branches/{branch}")
+                    call("ListApps", "GET", "/apps")
+                with lock:
+                    apps.append(app)
+            except Exception as error:
+                with lock:
+                    problems.append(f"thread {i}: {type(error).__name__}: {error}")
+            finally:
+                call.connection.close()
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(THREADS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert problems == []
+        assert sum(started.values()) == THREADS * ROUNDS
+        for branch in BRANCHES:  # ids unique and dense, the history coherent
+            history = fake.history(APP, branch)
+            total = n + 1 + started[branch]
+            assert [j["jobId"] for j in history] == [str(k) for k in range(total, 0, -1)]
+            validate_job_history(history, app_id=APP, branch_name=branch)
+        assert sorted(a["appId"] for a in fake.apps()) == sorted([APP, *apps])
+        call = Client(split.port, split.path)
+        for app in apps:
+            assert len(call("ListWebhooks", "GET", f"/apps/{app}/webhooks")["webhooks"]) == 1
+        call.connection.close()
         out = pathlib.Path(os.environ["PORTS_DIR"]) / f"{n}-{os.environ['PYTEST_XDIST_WORKER']}"
         out.write_text(str(split.port))
 """
@@ -827,6 +1245,7 @@ def test_own_fake_and_port(n):
 def test_under_xdist_each_worker_serves_its_own_fake_on_its_own_port(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """pytest-xdist -n 4: each worker's fake serves 8 threads at once on its own port."""
     pytest.importorskip("xdist")
     ports_dir = pytester.mkdir("ports")
     monkeypatch.setenv("PORTS_DIR", str(ports_dir))

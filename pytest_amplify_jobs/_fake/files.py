@@ -8,10 +8,15 @@ its URLs are ``http://127.0.0.1:<port>/<secret>/<path>``, answered by :class:`Lo
   one fake is a 404 at the other, never a file of the wrong test;
 - the fake's state decides the answers: callbacks registered by prefix (:meth:`LocalFiles.on_put`,
   :meth:`~LocalFiles.on_get`, :meth:`~LocalFiles.on_post`) run under the fake's store lock;
-- a client's mistake (wrong secret, unknown path, missing or oversized ``Content-Length``, a body
-  that never arrives) gets a short plain-text answer or a dropped connection, never a traceback
-  on the test's output. Exceptions of the fake's own callbacks are kept in
-  :attr:`LocalFiles.errors`.
+- a client's mistake (wrong secret, unknown path, garbage bytes, a missing, malformed, repeated
+  with another value or oversized ``Content-Length``, a request that does not arrive whole
+  within the read timeout of its first byte) gets a short plain-text answer with a status line
+  (404, 405, 400, 411, 413, 408), never a traceback on the test's output; a client that hangs up
+  is forgotten. Exceptions of the fake's own callbacks are kept in :attr:`LocalFiles.errors`.
+
+:class:`LocalHandler` and :class:`LocalServer` are what this endpoint and server mode's API
+(:mod:`.server`) share: the read deadline, the ``Content-Length`` rules, the refusals of the
+standard library with a status line, the accept loop that stops at once.
 
 Where no socket may be opened (``pytest --disable-socket``), the URLs still exist but point at
 the discard port 9, so a test that only reads them keeps working.
@@ -24,7 +29,9 @@ import dataclasses
 import functools
 import hashlib
 import hmac
+import http
 import http.server
+import io
 import math
 import re
 import secrets
@@ -36,12 +43,29 @@ import threading
 import time
 import traceback
 import urllib.parse
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from pytest_amplify_jobs._text import short_repr
 
-__all__ = ["LocalFiles", "LocalServer", "Upload"]
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "READ_TIMEOUT",
+    "LocalFiles",
+    "LocalHandler",
+    "LocalServer",
+    "Upload",
+    "declared_length",
+]
+
+MAX_UPLOAD_BYTES = 512 * 2**20
+"""The largest upload (PUT or POST body) answered, in bytes; a larger ``Content-Length`` is a 413."""
+READ_TIMEOUT = 30.0
+"""Seconds a request may take to arrive whole from its first byte (request line, headers and
+body), and the longest a keep-alive connection may stay idle between requests."""
 
 _HOST = "127.0.0.1"
 _DISCARD_PORT = 9  # where URLs point when nothing may listen: the discard service, never ours
@@ -51,6 +75,8 @@ _METHODS = ("GET", "HEAD", "PUT", "POST")
 _LOCK_POLL = 0.05  # seconds between looks at "closing" while waiting for the store lock
 _CLOSE_WAIT = 1.0  # seconds close() waits for the server's threads
 _CLOSED_MESSAGE = "the fake has exited; its URLs are no longer served"
+_MAX_LINE = 65536  # the standard library's limit of a request or header line
+_CHUNK = 1 << 16  # bytes of a body read at once: memory follows what arrived, not what was declared
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -102,7 +128,9 @@ class LocalFiles:
 
     The server starts on the first :meth:`url` and stops at :meth:`close`. Callbacks run with
     ``lock`` held (the fake's store lock, so the files and the API answer from one state); without
-    one, the instance uses its own.
+    one, the instance uses its own. A body over ``max_upload_bytes`` (default
+    :data:`MAX_UPLOAD_BYTES`) is a 413 before it is read; a request must arrive whole within
+    ``read_timeout`` seconds of its first byte (default :data:`READ_TIMEOUT`), else a 408.
 
     >>> files = LocalFiles()
     >>> files.on_get("logs/", lambda path: ("text/plain", b"build ok"))
@@ -114,8 +142,8 @@ class LocalFiles:
     def __init__(
         self,
         *,
-        max_upload_bytes: int = 512 * 2**20,
-        read_timeout: float = 30.0,
+        max_upload_bytes: int = MAX_UPLOAD_BYTES,
+        read_timeout: float = READ_TIMEOUT,
         lock: threading.RLock | None = None,
     ) -> None:
         if isinstance(max_upload_bytes, bool) or not isinstance(max_upload_bytes, int):
@@ -365,21 +393,207 @@ def _not_found(path: str) -> _Reply:
     return _text_reply(404, f"404 Not Found: no file at {short_repr(path, limit=200)}")
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    server: _Server
+def declared_length(values: Sequence[str], limit: int) -> int | None:
+    """The body length a request's ``Content-Length`` headers declare; None without one.
+
+    Raises ``ValueError`` naming the values unless they are one whole number of bytes (a header
+    repeated with the same value is one, as RFC 9110 allows; two different values are refused:
+    which one frames the body is exactly what a smuggled request exploits). A number above
+    ``limit`` comes back as ``limit + 1`` whatever its size, so the caller refuses it with a 413:
+    ``int()`` refuses more than 4300 digits, and the number is never needed.
+
+    >>> declared_length(["12"], 100), declared_length([], 100), declared_length(["9" * 5000], 100)
+    (12, None, 101)
+    >>> declared_length(["2", "3"], 100)
+    Traceback (most recent call last):
+    ...
+    ValueError: Content-Length='2, 3'; allowed: one whole number of bytes (repeated only with the same value)
+    """
+    stripped = {value.strip(" \t") for value in values}
+    if not stripped:
+        return None
+    if len(stripped) > 1 or not _DIGITS.fullmatch(next(iter(stripped))):
+        raise ValueError(
+            f"Content-Length={short_repr(', '.join(values), limit=60)}; allowed: one whole "
+            "number of bytes (repeated only with the same value)"
+        )
+    digits = next(iter(stripped)).lstrip("0") or "0"
+    if len(digits) > len(str(limit)):
+        return limit + 1
+    return min(int(digits), limit + 1)
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+class _Deadline(io.RawIOBase):
+    """A connection's reads, each waiting at most what is left of the request's deadline.
+
+    A socket timeout bounds one read: a client trickling a byte at a time would never reach it.
+    While a request arrives, ``deadline`` (``time.monotonic()``) bounds all its reads together;
+    between requests (``deadline`` None) one read waits at most ``idle`` seconds.
+    """
+
+    def __init__(self, connection: socket.socket, idle: float) -> None:
+        super().__init__()
+        self._connection = connection
+        self.idle = idle
+        self.deadline: float | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
+        if self.deadline is None:
+            timeout = self.idle
+        else:
+            timeout = self.deadline - time.monotonic()
+            if timeout <= 0:
+                raise TimeoutError
+        self._connection.settimeout(timeout)
+        return self._connection.recv_into(buffer)
+
+
+class LocalHandler(http.server.BaseHTTPRequestHandler):
+    """What the handlers of both local endpoints share (the files and server mode's API).
+
+    - every method reaches ``_handle`` (the subclass says what it serves and refuses);
+    - a request must arrive whole, request line, headers and body, within the server's
+      ``read_timeout`` of its first byte, else it is a 408 and the connection closes; a
+      keep-alive connection idle that long between requests is closed without an answer;
+    - a refusal of the standard library (a malformed request line, a header flood) goes through
+      ``send_error``, which the subclass words in its endpoint's format; it always closes.
+    """
+
+    server: LocalServer
     protocol_version = "HTTP/1.1"  # keep-alive, as HTTP clients' connection pools expect
-    # The standard library's own refusals (a malformed request line, ...) in plain text too.
-    error_content_type = _TEXT
-    error_message_format = "%(code)d %(message)s\n"
+    # A refusal of a request line without a version (garbage bytes) still gets a status line:
+    # the standard library's default, HTTP/0.9, means a bare body.
+    default_request_version = "HTTP/1.0"
 
     def setup(self) -> None:
         super().setup()
-        # Every read of the connection: a client that stalls is dropped after this long.
-        self.connection.settimeout(self.server.files.read_timeout)
-        # Headers and body go out in two writes: without this, Nagle's algorithm holds the
-        # body back about 40 ms on every answer.
+        # Reads through the deadline; the makefile() rfile is closed, or the socket would stay
+        # open (referenced) after the connection ends.
+        self.rfile.close()
+        self._reader = _Deadline(self.connection, self.server.read_timeout)
+        self._input = io.BufferedReader(self._reader)
+        self.rfile = self._input
+        self._awaiting = ""
+        self.connection.settimeout(self.server.read_timeout)
+        # Headers and body leave in two writes: without this, Nagle's algorithm holds the body
+        # until the client's delayed ACK (~40 ms an answer on Linux).
         with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def handle_one_request(self) -> None:
+        # The standard library's loop, except that every method reaches _handle, and the read
+        # timeout is one deadline for the whole request rather than a bound on each read.
+        reader = self._reader
+        reader.deadline = None
+        try:
+            if not self._input.peek(1):  # the client closed its side: no request
+                self.close_connection = True
+                return
+        except TimeoutError:  # idle for read_timeout: drop quietly (an idle pool connection)
+            self.close_connection = True
+            return
+        reader.deadline = time.monotonic() + self.server.read_timeout
+        self._awaiting = "the request line and headers"
+        # What a refusal before the request line is whole answers with (not the last request's).
+        self.requestline, self.command = "", ""
+        self.request_version = self.default_request_version
+        try:
+            self.raw_requestline = self._input.readline(_MAX_LINE + 1)
+            if len(self.raw_requestline) > _MAX_LINE:
+                self.send_error(http.HTTPStatus.REQUEST_URI_TOO_LONG)
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if not self.parse_request():
+                return
+            self._handle()
+            self.wfile.flush()
+        except TimeoutError:
+            self.close_connection = True
+            if reader.deadline is not None:  # still reading the request: say why it ends
+                self._timed_out()
+        finally:
+            reader.deadline = None
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        # HTTP/0.9 (a two-word request line, or the version named) is answered without a status
+        # line or headers: refused, with both.
+        if len(self.requestline.split()) == 2:
+            self.send_error(
+                http.HTTPStatus.BAD_REQUEST,
+                "Bad request syntax",
+                f"{short_repr(self.requestline, limit=200)} names no HTTP version; send HTTP/1.1",
+            )
+            return False
+        version = self.request_version
+        if int(version.partition("/")[2].partition(".")[0]) < 1:  # checked digits: HTTP/d.d
+            self.request_version = self.default_request_version
+            self.send_error(
+                http.HTTPStatus.HTTP_VERSION_NOT_SUPPORTED,
+                None,
+                f"{short_repr(version)} is not served; send HTTP/1.1",
+            )
+            return False
+        return True
+
+    def _timed_out(self) -> None:
+        timeout = self.server.read_timeout
+        with contextlib.suppress(OSError):
+            self.send_error(
+                http.HTTPStatus.REQUEST_TIMEOUT,
+                None,
+                f"{self._awaiting} did not arrive within {timeout:g} s of the request's first "
+                "byte (the read timeout: a request must arrive whole within it)",
+            )
+
+    def _reading_done(self) -> None:
+        """The request is read (or refused unread): answers are written without a deadline."""
+        self._reader.deadline = None
+        with contextlib.suppress(OSError):
+            self.connection.settimeout(self.server.read_timeout)
+
+    def _read_body(self, length: int) -> bytes | None:
+        """The body, read in chunks (memory follows what arrives) before the request's deadline;
+        None if the client ends the connection first. ``TimeoutError`` past the deadline."""
+        self._awaiting = f"the body (Content-Length={length})"
+        chunks: list[bytes] = []
+        left = length
+        try:
+            while left:
+                chunk = self._input.read1(min(left, _CHUNK))
+                if not chunk:
+                    return None
+                chunks.append(chunk)
+                left -= len(chunk)
+        except TimeoutError:
+            raise
+        except OSError:  # reset by the client
+            return None
+        self._reading_done()
+        return b"".join(chunks)
+
+    def _may_have_body(self) -> bool:
+        length = self.headers.get("Content-Length", "").strip()
+        return bool(self.headers.get("Transfer-Encoding")) or length not in ("", "0")
+
+    def _handle(self) -> None:
+        raise NotImplementedError
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return None  # a client's mistake is answered, not printed
+
+
+class _Handler(LocalHandler):
+    server: _Server
 
     def parse_request(self) -> bool:
         if not super().parse_request():
@@ -396,6 +610,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(checked)
             return False
         return super().handle_expect_100()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # The standard library's refusals (bad request line, header flood, ...) as plain text
+        # like the endpoint's own, always closing: what follows on the connection is unknown.
+        text = f"{code} {message or http.HTTPStatus(code).phrase}" + (
+            f": {explain}" if explain else ""
+        )
+        self._send(_text_reply(code, text, close=True))
 
     def _method_not_allowed(self) -> _Reply:
         return _text_reply(
@@ -430,34 +652,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 "411 Length Required: send the body with a Content-Length, not chunked",
                 close=True,
             )
-        declared = self.headers.get("Content-Length")
-        if declared is None:
+        limit = files.max_upload_bytes
+        try:
+            length = declared_length(self.headers.get_all("Content-Length") or [], limit)
+        except ValueError as error:
+            return _text_reply(400, f"400 Bad Request: {error}", close=True)
+        if length is None:
             if self.command in ("PUT", "POST"):
                 return _text_reply(
                     411, f"411 Length Required: a {self.command} needs a Content-Length", close=True
                 )
             return path, answer, 0
-        declared = declared.strip()
-        if not declared.isdigit() or not declared.isascii():
-            return _text_reply(
-                400,
-                f"400 Bad Request: Content-Length={short_repr(declared)}; "
-                "allowed: a whole number of bytes",
-                close=True,
-            )
-        length = int(declared)
-        if length > files.max_upload_bytes:
+        if length > limit:
+            declared = self.headers["Content-Length"].strip()
             return _text_reply(
                 413,
-                f"413 Content Too Large: Content-Length={length}; allowed: at most "
-                f"{files.max_upload_bytes} bytes",
+                f"413 Content Too Large: Content-Length={short_repr(declared, limit=60)}; "
+                f"allowed: at most {limit} bytes",
                 close=True,
             )
         return path, answer, length
-
-    def _may_have_body(self) -> bool:
-        length = self.headers.get("Content-Length", "").strip()
-        return bool(self.headers.get("Transfer-Encoding")) or length not in ("", "0")
 
     def _handle(self) -> None:
         checked = self._check()
@@ -465,11 +679,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(checked)
             return
         path, answer, length = checked
-        try:
-            body = self.rfile.read(length) if length else b""
-        except OSError:  # the read timeout, or the client went away: drop the request
-            body = None
-        if body is None or len(body) < length:
+        body = self._read_body(length)
+        if body is None:  # the client went away before the body was whole: nobody to answer
             self.close_connection = True
             return
         reply = self._call(answer, _Request(path, body, self.headers.get("Content-Type")))
@@ -477,8 +688,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self._send(reply)
-
-    do_GET = do_HEAD = do_PUT = do_POST = _handle
 
     def _call(self, answer: _Answer, request: _Request) -> _Reply | None:
         """``answer(request)`` under the store lock; None if the fake closes meanwhile."""
@@ -500,6 +709,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             lock.release()
 
     def _send(self, reply: _Reply) -> None:
+        self._reading_done()
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
@@ -510,9 +720,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD" and reply.body:
             self.wfile.write(reply.body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return None  # a client's mistake is answered, not printed
 
 
 class LocalServer(http.server.ThreadingHTTPServer):
@@ -530,7 +737,10 @@ class LocalServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     connection_thread_name = "pytest-amplify-jobs-connection"
 
-    def __init__(self, handler: type[http.server.BaseHTTPRequestHandler]) -> None:
+    def __init__(self, handler: type[LocalHandler], *, read_timeout: float) -> None:
+        self.read_timeout = read_timeout
+        """Seconds a request may take to arrive whole from its first byte; also the longest
+        a keep-alive connection stays idle between requests."""
         self.closing = threading.Event()
         self._connections: dict[threading.Thread, socket.socket] = {}
         self._connections_lock = threading.Lock()
@@ -659,7 +869,7 @@ class _Server(LocalServer):
 
     def __init__(self, files: LocalFiles) -> None:
         self.files = files
-        super().__init__(_Handler)
+        super().__init__(_Handler, read_timeout=files.read_timeout)
 
     def record_error(self, headline: str) -> None:
         self.files._record_error(headline)

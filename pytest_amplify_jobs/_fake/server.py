@@ -11,11 +11,14 @@ What a local endpoint in a test suite meets, and what it answers:
   (``http://127.0.0.1:<port>/<secret>``; botocore and the ``aws`` CLI keep an endpoint's path):
   a request without it is a 403 ``AccessDeniedException`` saying whose endpoint this is, never
   answered from the store, so two fakes of one process never answer each other's clients;
-- a client's mistake is answered, never printed: a malformed request line or header flood gets
-  the standard library's refusal (400, 414, 431, 505) as a JSON error body, bad JSON a 400
-  ``BadRequestException``, a body without ``Content-Length`` a 411, a body over
-  :data:`MAX_BODY_BYTES` a 413 sent before the body is read, a body that does not arrive whole
-  within the read timeout a 408. A refused request never reaches the store;
+- a client's mistake is answered, never printed: garbage bytes, a malformed request line or a
+  header flood get the standard library's refusal (400, 414, 431, 505; HTTP/0.9 too, with a
+  status line) as a JSON error body, bad JSON a 400 ``BadRequestException``, a body without
+  ``Content-Length`` a 411, a ``Content-Length`` that is not one whole number a 400, one over
+  :data:`MAX_BODY_BYTES` (however many digits it has) a 413 sent before the body is read, a
+  request that does not arrive whole within :data:`READ_TIMEOUT` of its first byte (one deadline
+  for request line, headers and body, not a bound on each read) a 408. A refused request never
+  reaches the store;
 - :meth:`FakeServer.close` cuts open connections, stops, joins every thread it started and
   frees the port within about a second. Exceptions of the fake itself (a 500) are kept in
   :attr:`FakeServer.errors`.
@@ -23,7 +26,6 @@ What a local endpoint in a test suite meets, and what it answers:
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import hmac
@@ -32,16 +34,13 @@ import http.server
 import json
 import math
 import secrets
-import socket
 import threading
-import time
 import traceback
 import urllib.parse
 import uuid
-from typing import Any
 
 from pytest_amplify_jobs import _wire
-from pytest_amplify_jobs._fake.files import LocalServer
+from pytest_amplify_jobs._fake.files import LocalHandler, LocalServer, declared_length
 from pytest_amplify_jobs._fake.state import Store
 from pytest_amplify_jobs._fake.wire import FakeRequest, NotServed, answer
 from pytest_amplify_jobs._text import short_repr
@@ -51,11 +50,11 @@ __all__ = ["MAX_BODY_BYTES", "READ_TIMEOUT", "FakeServer"]
 MAX_BODY_BYTES = 6 * 2**20
 """The largest API request body answered (bytes); a larger ``Content-Length`` is a 413."""
 READ_TIMEOUT = 30.0
-"""Seconds a client may stall: per read of the request line and headers, for the whole body."""
+"""Seconds a request may take to arrive whole from its first byte (request line, headers and
+body; then a 408), and the longest a keep-alive connection may stay idle between requests."""
 
 _HOST = "127.0.0.1"
 _LOCK_POLL = 0.05  # seconds between looks at "closing" while waiting for the store lock
-_MAX_LINE = 65536  # the standard library's limit of a request or header line
 _BODY_METHODS = ("POST", "PUT", "PATCH")
 
 
@@ -81,53 +80,8 @@ def _logged(path: str) -> str:
     return urllib.parse.unquote(path.partition("?")[0])
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class _Handler(LocalHandler):
     server: _Server
-    protocol_version = "HTTP/1.1"  # keep-alive, as botocore's connection pool expects
-    # A refusal of a request line without a version is still sent with a status line.
-    default_request_version = "HTTP/1.0"
-
-    def setup(self) -> None:
-        super().setup()
-        # Every read of the request line and headers: a client that stalls is dropped.
-        self.connection.settimeout(self.server.read_timeout)
-        # Headers and body leave in two writes: without this, Nagle's algorithm holds the body
-        # until the client's delayed ACK (~40 ms a request on Linux).
-        with contextlib.suppress(OSError):
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def handle_one_request(self) -> None:
-        # The standard library's loop, except that every method reaches _handle: an operation
-        # the fake does not serve (any method, any path) is the 400 naming those it does, not a
-        # 501; and a stall before the request is whole drops the connection quietly.
-        try:
-            self.raw_requestline = self.rfile.readline(_MAX_LINE + 1)
-            if len(self.raw_requestline) > _MAX_LINE:
-                self.requestline, self.command = "", ""
-                self.request_version = self.default_request_version
-                self.send_error(http.HTTPStatus.REQUEST_URI_TOO_LONG)
-                return
-            if not self.raw_requestline:
-                self.close_connection = True
-                return
-            if not self.parse_request():
-                return
-            self._handle()
-            self.wfile.flush()
-        except TimeoutError:
-            self.close_connection = True
-
-    def parse_request(self) -> bool:
-        if not super().parse_request():
-            return False
-        if len(self.requestline.split()) == 2:  # HTTP/0.9: no status line, no headers
-            self.send_error(
-                http.HTTPStatus.BAD_REQUEST,
-                "Bad request syntax",
-                f"{short_repr(self.requestline, limit=200)} names no HTTP version; send HTTP/1.1",
-            )
-            return False
-        return True
 
     def handle_expect_100(self) -> bool:
         # Refuse before the client sends a body we would not read (an oversized one).
@@ -138,11 +92,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return super().handle_expect_100()
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        # The standard library's refusals (bad request line, header flood, ...) in the same JSON
-        # shape as the fake's own, always closing: what follows on the connection is unknown.
+        # The standard library's refusals (bad request line, header flood, ...) and the read
+        # timeout in the same JSON shape as the fake's own, always closing: what follows on the
+        # connection is unknown.
         status = http.HTTPStatus(code)
         text = f"{code} {message or status.phrase}" + (f": {explain}" if explain else "")
-        self._send(_refusal(code, "BadRequestException", text, close=True))
+        error_code = "RequestTimeoutException" if code == 408 else "BadRequestException"
+        self._send(_refusal(code, error_code, text, close=True))
 
     def _check(self) -> _Reply | tuple[str, int]:
         """The path after the secret and the body length, or the refusal to send instead.
@@ -169,8 +125,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 f"Transfer-Encoding: {short_repr(self.headers['Transfer-Encoding'], limit=60)}",
                 close=True,
             )
-        declared = [value.strip() for value in self.headers.get_all("Content-Length") or []]
-        if not declared:
+        limit = server.max_body_bytes
+        try:
+            length = declared_length(self.headers.get_all("Content-Length") or [], limit)
+        except ValueError as error:
+            return _refusal(400, "BadRequestException", f"400 Bad Request: {error}", close=True)
+        if length is None:
             if self.command in _BODY_METHODS:
                 return _refusal(
                     411,
@@ -179,28 +139,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     close=True,
                 )
             return path, 0
-        if len(set(declared)) > 1 or not declared[0].isdigit() or not declared[0].isascii():
-            return _refusal(
-                400,
-                "BadRequestException",
-                f"400 Bad Request: Content-Length={short_repr(', '.join(declared), limit=60)}; "
-                "allowed: one whole number of bytes",
-                close=True,
-            )
-        length = int(declared[0])
-        if length > server.max_body_bytes:
+        if length > limit:
+            declared = self.headers["Content-Length"].strip()
             return _refusal(
                 413,
                 "BadRequestException",
-                f"413 Content Too Large: Content-Length={length}; an API request body may have "
-                f"at most {server.max_body_bytes} bytes",
+                f"413 Content Too Large: Content-Length={short_repr(declared, limit=60)}; an "
+                f"API request body may have at most {limit} bytes",
                 close=True,
             )
         return path, length
-
-    def _may_have_body(self) -> bool:
-        length = self.headers.get("Content-Length", "").strip()
-        return bool(self.headers.get("Transfer-Encoding")) or length not in ("", "0")
 
     def _handle(self) -> None:
         checked = self._check()
@@ -208,19 +156,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(checked)
             return
         path, length = checked
-        try:
-            body = self._read_body(length)
-        except TimeoutError:
-            self._send(
-                _refusal(
-                    408,
-                    "RequestTimeoutException",
-                    f"408 Request Timeout: the body (Content-Length={length}) did not arrive "
-                    f"within {self.server.read_timeout:g} s",
-                    close=True,
-                )
-            )
-            return
+        body = self._read_body(length)  # TimeoutError past the deadline: a 408
         if body is None:  # the client went away or hung up early: nobody to answer
             self.close_connection = True
             return
@@ -229,34 +165,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self._send(reply)
-
-    def _read_body(self, length: int) -> bytes | None:
-        """The body, read whole within the read timeout; None if the connection ends first."""
-        if not length:
-            return b""
-        timeout = self.server.read_timeout
-        deadline = time.monotonic() + timeout
-        chunks: list[bytes] = []
-        left = length
-        try:
-            while left:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError
-                self.connection.settimeout(remaining)
-                chunk = self.rfile.read1(min(left, 1 << 16))  # type: ignore[attr-defined,unused-ignore]
-                if not chunk:
-                    return None
-                chunks.append(chunk)
-                left -= len(chunk)
-        except TimeoutError:
-            raise
-        except OSError:
-            return None
-        finally:
-            with contextlib.suppress(OSError):
-                self.connection.settimeout(timeout)
-        return b"".join(chunks)
 
     def _answer(self, path: str, body: bytes) -> _Reply | None:
         """The store's answer, under its lock; None if the fake closes meanwhile."""
@@ -330,6 +238,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_response_only(code, message)
 
     def _send(self, reply: _Reply) -> None:
+        self._reading_done()
         self.send_response(reply.status)
         for name, value in reply.headers.items():
             if name.lower() != "connection":
@@ -339,9 +248,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD" and reply.body:
             self.wfile.write(reply.body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return None  # the fake's own request log is the record; a client's mistake is answered
 
 
 class _Server(LocalServer):
@@ -361,10 +267,9 @@ class _Server(LocalServer):
         self.store = store
         self.log = log
         self.secret = secret
-        self.read_timeout = read_timeout
         self.max_body_bytes = max_body_bytes
         self.errors: list[str] = []
-        super().__init__(_Handler)
+        super().__init__(_Handler, read_timeout=read_timeout)
 
     def api_path(self, target: str) -> str | None:
         """The request target after ``/<secret>`` (``/apps/...?...``), or None if not ours."""
@@ -388,8 +293,9 @@ class FakeServer:
     (idempotent).
 
     ``url`` is ``http://127.0.0.1:<port>/<secret>``; ``log`` receives every request answered,
-    like ``AmplifyFake.requests``. ``read_timeout`` (seconds, default :data:`READ_TIMEOUT`)
-    and ``max_body_bytes`` (default :data:`MAX_BODY_BYTES`) bound what a client may make it wait
+    like ``AmplifyFake.requests``. ``read_timeout`` (seconds, default :data:`READ_TIMEOUT`: the
+    deadline of a whole request from its first byte, and the longest idle keep-alive) and
+    ``max_body_bytes`` (default :data:`MAX_BODY_BYTES`) bound what a client may make it wait
     for and read.
     """
 
