@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
 from deploy import deploy
 
 APP, BRANCH = "d1deployapp01", "main"
@@ -39,13 +40,19 @@ def test_a_failing_build_is_reported(amplify_fake):
     assert deploy(APP, BRANCH, sleep=lambda _: None, say=lambda _: None) == "FAILED"
 
 
-def test_throttled_start_is_an_error(amplify_fake):
+def test_a_rate_limited_start_is_an_error(amplify_fake):
+    # Amplify throttles with a 400 BadRequestException ("Rate exceeded while calling StartJob,
+    # please slow down or try again later.") that botocore does not retry. deploy.py does not
+    # retry it either, so the error reaches its caller (manual_deploy.py shows the retry).
     amplify_fake.add_branch(APP, BRANCH, jobs=1, finished=True)
-    amplify_fake.fail("LimitExceededException", operation="StartJob", times=10)
-    with pytest.raises(Exception, match="LimitExceededException"):
+    amplify_fake.throttle(operation="StartJob")
+    with pytest.raises(ClientError, match="Rate exceeded while calling StartJob"):
         deploy(APP, BRANCH, sleep=lambda _: None, say=lambda _: None)
+    assert [r.operation for r in amplify_fake.requests] == ["StartJob"]  # one attempt
 
 
+# serve() listens on 127.0.0.1: under pytest-socket's --disable-socket, allow that host only.
+@pytest.mark.allow_hosts(["127.0.0.1"])
 def test_deploy_as_a_subprocess(amplify_fake):
     amplify_fake.add_branch(APP, BRANCH, jobs=2, finished=True)
     amplify_fake.serve()  # sets AWS_ENDPOINT_URL_AMPLIFY while the fake is active

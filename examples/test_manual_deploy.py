@@ -9,8 +9,10 @@ from manual_deploy import manual_deploy
 APP, BRANCH = "d1manualdemo1", "main"
 ZIP = b"PK\x05\x06" + b"\x00" * 18  # an empty zip archive
 
-# The fake serves the upload and log URLs on 127.0.0.1: sockets to it, and nowhere else.
-pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
+# The fake serves the upload and log URLs on 127.0.0.1: connections to it, and nowhere else.
+# allow_hosts alone does it. Do not add enable_socket: pytest-socket lets it win and drops the
+# host restriction (miketheman/pytest-socket#27), and every host would be reachable.
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 
 
 @pytest.fixture

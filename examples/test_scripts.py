@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 from botocore.config import Config
-from deploys import count_failures, list_all_jobs, new_client, wait_for_deploy
+from botocore.exceptions import ClientError
+from deploys import (
+    count_failures,
+    list_all_jobs,
+    list_jobs_patiently,
+    new_client,
+    wait_for_deploy,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -37,9 +44,21 @@ def test_a_failed_deploy_is_reported(amplify_fake):
     assert wait_for_deploy("d1deployapp01", "main", sleep=lambda s: None) == "FAILED"
 
 
-def test_listing_survives_throttling(amplify_fake):
-    history = amplify_fake.add_branch(app_id="d1deployapp01", branch_name="main", jobs=120)
-    amplify_fake.fail("LimitExceededException", times=2)
+def test_botocore_retries_do_not_cover_the_rate_limit(amplify_fake):
+    # Amplify throttles with a 400 BadRequestException ("Rate exceeded while calling ListJobs,
+    # please slow down or try again later."): botocore retries it in neither retry mode.
+    amplify_fake.add_branch(app_id="d1deployapp01", branch_name="main", jobs=120)
+    amplify_fake.throttle(operation="ListJobs")
     client = new_client(config=Config(retries={"mode": "standard", "max_attempts": 3}))
-    assert list_all_jobs(client, "d1deployapp01", "main") == history
-    assert [r.status for r in amplify_fake.requests][:3] == [429, 429, 200]
+    with pytest.raises(ClientError, match="Rate exceeded while calling ListJobs"):
+        list_all_jobs(client, "d1deployapp01", "main")
+    assert [r.status for r in amplify_fake.requests] == [400]  # one attempt, no retry
+
+
+def test_listing_survives_the_rate_limit_by_retrying_it(amplify_fake):
+    history = amplify_fake.add_branch(app_id="d1deployapp01", branch_name="main", jobs=120)
+    amplify_fake.throttle(operation="ListJobs", times=2)
+    naps: list[float] = []
+    assert list_jobs_patiently(new_client(), "d1deployapp01", "main", sleep=naps.append) == history
+    assert naps == [1, 2]  # its own growing pause between attempts
+    assert [r.status for r in amplify_fake.requests][:3] == [400, 400, 200]

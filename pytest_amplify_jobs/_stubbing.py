@@ -209,14 +209,32 @@ class AmplifyQueue:
         expected_params: Mapping[str, Any] | None = None,
         response_meta: Mapping[str, Any] | None = None,
         modeled_fields: Mapping[str, Any] | None = None,
+        *,
+        message: str | None = None,
     ) -> dict[str, Any]:
         """Queue an error, as ``Stubber.add_client_error`` does, with the model's defaults.
 
         ``service_error_code`` is an error the operation models, or one AWS's front end sends
         for every operation (``ThrottlingException``, ``AccessDeniedException``...);
-        ``http_status_code`` defaults to the status AWS uses for it, ``service_message`` to the
-        service's message, and the modeled ``message`` field is set as botocore parses it.
-        Returns the parsed error response the call raises with (``ClientError.response``).
+        ``http_status_code`` defaults to the status AWS uses for it, the message to the
+        service's text for the code and the operation (a ``BadRequestException``: the rate
+        limit, "Rate exceeded while calling StartJob, please slow down or try again later."),
+        and the modeled ``message`` field is set as botocore parses it. ``message=`` gives
+        another text, as ``fake.fail(..., message=...)`` does (``service_message``, botocore's
+        name, is the same; give one of them). Returns the parsed error response the call
+        raises with (``ClientError.response``).
+
+        >>> from botocore.stub import Stubber
+        >>> from pytest_amplify_jobs._client import make_client
+        >>> client = make_client()
+        >>> with Stubber(client) as stubber:
+        ...     stub = AmplifyStub(client, stubber)
+        ...     throttled = stub.add_client_error("StartJob", "BadRequestException")
+        ...     other = stub.add_client_error("GetJob", "BadRequestException", message="Bad id.")
+        >>> throttled["Error"]["Message"]
+        'Rate exceeded while calling StartJob, please slow down or try again later.'
+        >>> other["Error"]["Message"], other["ResponseMetadata"]["HTTPStatusCode"]
+        ('Bad id.', 400)
         """
         operation = operation_of(operation_name)
         allowed = _model.all_error_codes(operation)
@@ -237,7 +255,14 @@ class AmplifyQueue:
             )
         if not isinstance(service_message, str):
             raise TypeError(f"service_message={short_repr(service_message)} must be a string")
-        message = service_message or fact.message
+        if message is not None and not isinstance(message, str):
+            raise TypeError(f"message={short_repr(message)} must be a string or None")
+        if message is not None and service_message:
+            raise ValueError(
+                f"message={short_repr(message)} and service_message="
+                f"{short_repr(service_message)} both give the error's text; give one of them"
+            )
+        message = message if message is not None else (service_message or fact.message)
         for name, value in (
             ("service_error_meta", service_error_meta),
             ("expected_params", expected_params),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import concurrent.futures
-import datetime as dt
 import json
 import time
 from typing import Any
 
 import boto3
+import botocore.compat
 import botocore.endpoint
 import pytest
 from botocore.config import Config
@@ -280,7 +280,11 @@ def test_bad_arguments(fake: AmplifyFake) -> None:
     with pytest.raises(ValueError, match="jobs=-1 is not allowed"):
         fake.add_branch(APP, "main", jobs=-1)
     fake.add_branch(APP, "main", jobs=1)
-    with pytest.raises(ValueError, match="job_type='PUSH' is not a job type; allowed: RELEASE"):
+    with pytest.raises(
+        ValueError,
+        match=r"job_type='PUSH' is not a job type app \S+ \(connected to a repository\) makes; "
+        r"allowed: WEB_HOOK, RELEASE, RETRY, or None \(default: WEB_HOOK\)",
+    ):
         fake.add_job(APP, "main", job_type="PUSH")
     with pytest.raises(ValueError, match="job='arn:nope' is not a job the fake serves"):
         fake.advance("arn:nope", "RUNNING")
@@ -393,7 +397,8 @@ def test_clock_is_after_the_history(fake: AmplifyFake) -> None:
     job = fake.add_job(APP, BRANCH)
     newest = max(j.get("endTime", j["startTime"]) for j in history)
     assert job["startTime"] > newest
-    assert job["startTime"].tzinfo == dt.timezone.utc
+    # Aware, in the zone botocore's parser hands timestamps out in (tzlocal()).
+    assert type(job["startTime"].tzinfo) is botocore.compat.get_tzinfo_options()[0]
 
 
 def test_a_finished_branch_is_ready_for_a_new_build(fake: AmplifyFake) -> None:

@@ -72,6 +72,25 @@ def test_errors_use_the_calling_clients_exception_classes() -> None:
     assert response["message"] == chain.error.message  # type: ignore[union-attr]
 
 
+def test_add_client_error_takes_a_message_in_intercept_mode_too() -> None:
+    with AmplifyIntercept() as intercept:
+        intercept.add_throttling("GetJob")
+        intercept.add_client_error("GetJob", "BadRequestException", message="Invalid jobId.")
+        texts = []
+        for _ in range(2):
+            with pytest.raises(MODULE_CLIENT.exceptions.BadRequestException) as info:
+                MODULE_CLIENT.get_job(appId="d1abc", branchName="main", jobId="1")
+            texts.append(info.value.response["Error"]["Message"])
+        with pytest.raises(ValueError, match="give one of them"):
+            intercept.add_client_error(
+                "GetJob", "BadRequestException", "Invalid jobId.", message="Invalid jobId."
+            )
+    assert texts == [
+        "Rate exceeded while calling GetJob, please slow down or try again later.",
+        "Invalid jobId.",
+    ]
+
+
 def test_the_aws_cli_in_process_prints_every_job(monkeypatch: pytest.MonkeyPatch) -> None:
     _real_looking_credentials(monkeypatch)
     with AmplifyIntercept() as intercept:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from pytest_amplify_jobs import AmplifyFake, AmplifyFakeError, fake_amplify
+from pytest_amplify_jobs import AmplifyFake, fake_amplify
 from tests.helpers import child_env
 
 APP, BRANCH = "d1fakeapp2345", "main"
@@ -91,12 +91,6 @@ def test_serve_is_started_once_and_the_environment_restored(
     assert VARIABLE not in os.environ
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AmplifyFakeError,
-    reason="the in-process fake does not strip serve()'s secret path from the URL of a client "
-    "created after serve() (it reads AWS_ENDPOINT_URL_AMPLIFY): AmplifyFake.on_before_send",
-)
 def test_a_client_of_the_test_process_created_after_serve_is_answered(
     served: AmplifyFake,
 ) -> None:

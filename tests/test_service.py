@@ -196,7 +196,9 @@ def test_start_job_honours_the_commit_and_retry_rebuilds_it(fake: AmplifyFake) -
         commitTime=when,
     )["jobSummary"]
     # StartJob answers without startTime, commitMessage or jobType (start-job-summary) ...
-    assert (job["commitId"], job["commitTime"]) == ("abc123", when)
+    # (botocore sends a request's timestamp in whole seconds: its serializer drops the
+    # milliseconds the service's own times carry.)
+    assert (job["commitId"], job["commitTime"]) == ("abc123", when.replace(microsecond=0))
     assert not {"startTime", "commitMessage", "jobType"} & set(job)
     # ... and GetJob shows the job whole.
     whole = c.get_job(appId=APP, branchName=BRANCH, jobId=job["jobId"])["job"]["summary"]
@@ -227,19 +229,27 @@ def test_start_job_honours_the_commit_and_retry_rebuilds_it(fake: AmplifyFake) -
         c.start_job(appId=APP, branchName=BRANCH, jobType="RETRY", jobId="777")
 
 
-def test_start_job_is_throttled_while_a_build_runs(fake: AmplifyFake) -> None:
-    fake.fail("LimitExceededException", operation="StartJob", times=10)
+def test_start_job_is_rate_limited_and_other_operations_pass(fake: AmplifyFake) -> None:
+    # Amplify throttles with a 400 BadRequestException, "Rate exceeded while calling StartJob,
+    # please slow down or try again later." (aws-amplify/amplify-hosting#3748), which botocore
+    # retries in neither mode: one attempt, however many the client allows.
+    fake.throttle(operation="StartJob", times=10)
     c = boto3.client(
         "amplify",
         region_name="us-east-1",
         aws_access_key_id="a",
         aws_secret_access_key="b",
-        config=Config(retries={"total_max_attempts": 1}),
+        config=Config(retries={"mode": "standard", "max_attempts": 5}),
     )
-    with pytest.raises(c.exceptions.LimitExceededException):
+    with pytest.raises(
+        c.exceptions.BadRequestException,
+        match=r"operation: Rate exceeded while calling StartJob, please slow down or try again "
+        r"later\.$",
+    ):
         c.start_job(appId=APP, branchName=BRANCH, jobType="RELEASE")
     assert listed(c)  # other operations are untouched
-    assert [r.operation for r in fake.requests][:1] == ["StartJob"]
+    assert [r.operation for r in fake.requests][:2] == ["StartJob", "ListJobs"]
+    assert fake.backoffs == []
 
 
 # ----------------------------------------------------------------------- StopJob, DeleteJob
@@ -312,13 +322,16 @@ def test_manual_deploy_with_create_then_start(fake: AmplifyFake) -> None:
     # The service's answer: three members (departure start-deployment-summary).
     assert set(started) == {"jobArn", "jobId", "status"}
     assert (started["jobId"], started["status"]) == (created["jobId"], "PENDING")
-    # The zip never arrived: the deployment fails at DEPLOY (undocumented; README).
+    # The fileMap's file never arrived: the deployment fails at DEPLOY (undocumented; README).
     assert poll(c, started["jobId"], app=MANUAL)[-1] == "FAILED"
     steps = c.get_job(appId=MANUAL, branchName=BRANCH, jobId=started["jobId"])["job"]["steps"]
     assert [(s["stepName"], s["status"]) for s in steps] == [("DEPLOY", "FAILED")]
     listed_job = listed(c, MANUAL)[0]
-    assert "jobType" not in listed_job and "commitId" not in listed_job
-    assert listed_job["sourceUrlType"] == "ZIP"
+    # A manual deploy has no commit; its jobType is MANUAL or none (manual-deploy-summary).
+    assert "commitId" not in listed_job and listed_job.get("jobType", "MANUAL") == "MANUAL"
+    # A fileMap deploys the files' folder (ours: undocumented), a zip deploys the zip.
+    assert listed_job["sourceUrlType"] == "BUCKET_PREFIX"
+    assert listed_job["sourceUrl"].endswith(f"/{created['jobId']}/files/")
     with pytest.raises(c.exceptions.BadRequestException, match="already started"):
         c.start_deployment(appId=MANUAL, branchName=BRANCH, jobId=created["jobId"])
     with pytest.raises(c.exceptions.NotFoundException, match=r"Deployment 999 not found\."):

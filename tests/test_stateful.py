@@ -928,7 +928,8 @@ class AmplifyService(RuleBasedStateMachine):
             if not self.apps_model[app].manual:
                 problems.add(BAD_REQUEST)  # amplify-cli#4837: connected to a repository
             now = self.statuses(app, name)
-            if any(now[i] not in FINISHED for i in model.deployments):
+            # amplify-backend#1528: the newest job unfinished, whatever made it
+            if now and now[max(now)] not in FINISHED:
                 problems.add(BAD_REQUEST)  # amplify-backend#1528: the last one unfinished
         params: dict[str, Any] = {"appId": app, "branchName": name}
         if files:
@@ -976,7 +977,8 @@ class AmplifyService(RuleBasedStateMachine):
                 problems.add(NOT_FOUND)
             elif job_id is not None and before[job_id] != "CREATED":
                 problems.add(BAD_REQUEST)  # a deployment is started once
-            elif job_id is None and "CREATED" in before.values():
+            # the newest job unfinished holds the branch (#1528)
+            elif job_id is None and before and before[max(before)] not in FINISHED:
                 problems.add(BAD_REQUEST)  # a created deployment holds the branch (#1528)
         response = self.call("StartDeployment", expect=problems, **params)
         if model is not None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
+import botocore.compat
 import pytest
 from botocore.exceptions import ClientError, StubAssertionError
 from botocore.stub import Stubber
@@ -213,4 +213,61 @@ def test_timestamps_stay_aware_through_the_stubber() -> None:
     chain = generate_chain(jobs=2)
     with stub_list_jobs(chain, client=client()) as c:
         page = c.list_jobs(appId=chain.app_id, branchName=chain.branch_name)
-    assert all(j["startTime"].tzinfo == dt.timezone.utc for j in page["jobSummaries"])
+    # Aware, in the zone botocore's parser hands timestamps out in (tzlocal()), with the
+    # milliseconds the service sends.
+    zone = botocore.compat.get_tzinfo_options()[0]
+    assert all(type(j["startTime"].tzinfo) is zone for j in page["jobSummaries"])
+    assert all(j["startTime"].microsecond % 1000 == 0 for j in page["jobSummaries"])
+
+
+def test_add_client_error_takes_a_message_as_fail_does() -> None:
+    c = make_client()
+    with Stubber(c) as stubber:
+        stub = AmplifyStub(c, stubber)
+        throttled = stub.add_client_error("StartJob", "BadRequestException")
+        given = stub.add_client_error("GetJob", "BadRequestException", message="Invalid jobId.")
+        botocores = stub.add_client_error("GetJob", "BadRequestException", "Invalid jobId.")
+        with pytest.raises(c.exceptions.BadRequestException) as info:
+            c.start_job(appId="d1abc", branchName="main", jobType="RELEASE")
+        for _ in range(2):
+            with pytest.raises(
+                c.exceptions.BadRequestException, match=r"operation: Invalid jobId\.$"
+            ):
+                c.get_job(appId="d1abc", branchName="main", jobId="1")
+    # Without one, a BadRequestException is the service's rate limit for the operation.
+    assert info.value.response["Error"]["Message"] == (
+        "Rate exceeded while calling StartJob, please slow down or try again later."
+    )
+    assert throttled["Error"]["Message"] == info.value.response["Error"]["Message"]
+    assert (
+        given["Error"]
+        == botocores["Error"]
+        == {
+            "Message": "Invalid jobId.",
+            "Code": "BadRequestException",
+        }
+    )
+    assert given["message"] == "Invalid jobId."  # the modeled member, as botocore parses it
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (
+            {"service_message": "one", "message": "two"},
+            ValueError,
+            r"^message='two' and service_message='one' both give the error's text; give one of "
+            r"them$",
+        ),
+        ({"message": 3}, TypeError, r"^message=3 must be a string or None$"),
+    ],
+)
+def test_add_client_error_refuses_two_messages_or_a_bad_one(
+    kwargs: dict[str, Any], error: type[Exception], match: str
+) -> None:
+    c = make_client()
+    with Stubber(c) as stubber:
+        stub = AmplifyStub(c, stubber)
+        with pytest.raises(error, match=match):
+            stub.add_client_error("GetJob", "BadRequestException", **kwargs)
+        assert stub.pending() == []

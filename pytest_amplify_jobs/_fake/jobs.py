@@ -22,7 +22,7 @@ from pytest_amplify_jobs._text import short_repr
 if TYPE_CHECKING:
     from pytest_amplify_jobs._fake.state import Store
 
-__all__ = ["ARTIFACT_FILE", "Jobs", "account_of_jobs"]
+__all__ = ["ARTIFACT_FILE", "Jobs", "account_of_jobs", "kind_job_types"]
 
 #: The file a build's artifacts are in (GetJob's ``artifactsUrl``, ListArtifacts).
 ARTIFACT_FILE = "artifacts.zip"
@@ -38,6 +38,17 @@ def account_of_jobs(jobs: Sequence[Mapping[str, Any]]) -> str | None:
     for job in jobs:
         return str(job["jobArn"].split(":")[4])
     return None
+
+
+def kind_job_types(manual: bool) -> list[str]:
+    """The job types an app of a kind makes, the most ordinary first: manual deploys (an app
+    without a repository), or every other type (an app connected to a repository).
+
+    >>> kind_job_types(True), kind_job_types(False)
+    (['MANUAL'], ['WEB_HOOK', 'RELEASE', 'RETRY'])
+    """
+    m = _model.model()
+    return [t for t in m.job_types_ordinary_first if (t == m.manual_job_type) == manual]
 
 
 class Jobs:
@@ -61,6 +72,7 @@ class Jobs:
         job_id: int | None = None,
         auto: bool = False,
         reason: str | None = None,
+        drawn_source: bool = False,
     ) -> dict[str, Any]:
         m = _model.model()
         branch = self.store.branch(app_id, branch_name)
@@ -84,24 +96,20 @@ class Jobs:
         if commit_time is not None and commit_time > start:
             start = commit_time  # a commit is never newer than its build
             self.store.clock.not_before(start)
-        ctx = _generate.BranchContext(
-            app_id,
-            branch_name,
-            self.store.region,
-            self.account_of(app_id, branch),
-            realistic=True,
-            complete=self.store.complete,
-        )
+        ctx = self.context(app_id, branch_name, branch)
         flavour = int.from_bytes(
             hashlib.sha256(f"{self.store.seed}:{job_id}".encode()).digest()[:4], "big"
         )
+        types = m.source_url_types
         draw = _generate.JobDraw(
             status,
-            job_type or m.job_types_ordinary_first[0],
+            job_type or kind_job_types(self.store.is_manual(app_id))[0],
             flavour,
             _generate.mix(flavour, 5),
             commit_message,
             commit_id,
+            # 1..: which source URL type (+1), picked by the flavour as the generator does
+            source=1 + flavour % len(types) if drawn_source and types else 0,
         )
         job = _generate.build_job(ctx, job_id, draw, start, retry_of=retry_of)
         if commit_time is not None:
@@ -118,6 +126,53 @@ class Jobs:
         if auto and branch.queue_free is not None:
             self.store.lifecycle.follow(branch, job, branch.start_steps, branch.calls)
         return job
+
+    def add_given(
+        self,
+        app_id: str,
+        branch_name: str,
+        status: str,
+        job_type: str | None,
+        commit_message: str | None,
+    ) -> dict[str, Any]:
+        """``fake.add_job``: a job of the kind the app makes. On an app connected to a
+        repository it defaults to the most ordinary build (``WEB_HOOK``); on a manual-deploy
+        app it is a manual deploy, shaped as the fake's own deployments are (listed as the
+        departure ``manual-deploy-summary`` says: no commit members; a ``sourceUrl`` and its
+        ``sourceUrlType``). ``ValueError`` for a job type the app's kind cannot make."""
+        self.store.branch(app_id, branch_name)  # ValueError naming the known branches
+        manual = self.store.is_manual(app_id)
+        allowed = kind_job_types(manual)
+        kind = "deployed manually" if manual else "connected to a repository"
+        if job_type is None:
+            job_type = allowed[0]
+        elif not isinstance(job_type, str) or job_type not in allowed:
+            raise ValueError(
+                f"job_type={short_repr(job_type)} is not a job type app {app_id} ({kind}) "
+                f"makes; allowed: {', '.join(allowed)}, or None (default: {allowed[0]})"
+            )
+        if manual and commit_message is not None:
+            raise ValueError(
+                f"commit_message={short_repr(commit_message)}: app {app_id} is deployed manually "
+                "and a manual deploy has no commit; allowed: None"
+            )
+        # A manual deploy's sourceUrl is drawn as generated histories draw it.
+        return self.add_job(
+            app_id, branch_name, status, job_type, commit_message, drawn_source=manual
+        )
+
+    def context(
+        self, app_id: str, branch_name: str, branch: BranchRecord
+    ) -> _generate.BranchContext:
+        """The generator's context of a branch the store serves."""
+        return _generate.BranchContext(
+            app_id,
+            branch_name,
+            self.store.region,
+            self.account_of(app_id, branch),
+            realistic=True,
+            complete=self.store.complete,
+        )
 
     def arrive(self, branch: BranchRecord, job_type: str | None) -> dict[str, Any]:
         """A world's job arriving on ``branch``: queued, moved by the lifecycle."""
@@ -272,17 +327,14 @@ class Jobs:
     ) -> tuple[str, str, dict[str, str]]:
         """CreateDeployment: a new job, CREATED and visible to ListJobs, GetJob and StopJob
         (the documented fix for a stuck deployment is ListJobs then StopJob on it), the URL to
-        PUT its zip to and one URL per file. Refused while an earlier deployment of the branch
-        has not finished (aws-amplify/amplify-backend#1528, #2137)."""
+        PUT its zip to and, with a ``fileMap``, one URL per file instead (the API reference:
+        "the service will generate a unique upload URL per file. Otherwise, the service will
+        only generate a single upload URL for the zipped files."). Refused while the branch's
+        newest job has not finished (:meth:`check_last_finished`)."""
         m = _model.model()
         branch = self.store.observe(app_id, branch_name, "CreateDeployment")
         self.store.check_kind(app_id, "CreateDeployment")
-        for job in branch.jobs:
-            meta = branch.meta.get(job["jobId"])
-            if meta is not None and meta.deployment and job["status"] not in m.finished_statuses:
-                raise ServiceError(
-                    "BadRequestException", MESSAGES["deployment-unfinished"].format(job["jobId"])
-                )
+        self.check_last_finished(branch)
         created = m.queued_statuses[0]  # CREATED (see README: undocumented, our choice)
         job = self.add_job(
             app_id, branch_name, created, m.manual_job_type, None, job_id=branch.next_id
@@ -292,18 +344,39 @@ class Jobs:
         meta.deployment = True
         base = f"uploads/{app_id}/{_quote(branch_name)}/{job_id}"
         meta.zip_path = f"{base}/deploy.zip"
+        paths = {name: f"{base}/files/{_quote(name)}" for name in files}
+        meta.file_paths = tuple(paths.values())
         return (
             job_id,
             self.store.file_url(meta.zip_path),
-            {name: self.store.file_url(f"{base}/files/{_quote(name)}") for name in files},
+            {name: self.store.file_url(path) for name, path in paths.items()},
         )
+
+    @staticmethod
+    def check_last_finished(branch: BranchRecord) -> None:
+        """Refuse a new deployment while the branch's newest job has not finished (CREATED,
+        PENDING, PROVISIONING, RUNNING or CANCELLING), with the service's text naming it: "The
+        last job(deployment) N was not finished, please wait until it finish or use StopJob
+        operation to cancel it before creating a new deployment."
+        (https://github.com/aws-amplify/amplify-backend/issues/1528,
+        https://github.com/aws-amplify/amplify-backend/issues/2137).
+
+        The sources show a deployment blocking the next one; that the newest job blocks
+        whatever made it (CreateDeployment, a ``sourceUrl`` StartDeployment, a job the test
+        added) is ours, read from the text's "last job" (docs/operations.md)."""
+        last = branch.jobs[0] if branch.jobs else None  # newest first
+        if last is not None and last["status"] not in _model.model().finished_statuses:
+            raise ServiceError(
+                "BadRequestException", MESSAGES["deployment-unfinished"].format(last["jobId"])
+            )
 
     def start_deployment(
         self, app_id: str, branch_name: str, params: Mapping[str, Any]
     ) -> dict[str, Any]:
         """StartDeployment: start the CREATED job of CreateDeployment (``jobId``), or a new
-        MANUAL job from a ``sourceUrl``. A deployment whose zip never arrived fails at DEPLOY
-        (the service's exact behaviour is undocumented)."""
+        MANUAL job from a ``sourceUrl`` (refused, as CreateDeployment is, while the branch's
+        newest job has not finished). A deployment whose zip, or any file of its ``fileMap``,
+        never arrived fails at DEPLOY (the service's exact behaviour is undocumented)."""
         m = _model.model()
         branch = self.store.observe(app_id, branch_name, "StartDeployment")
         self.store.check_kind(app_id, "StartDeployment")
@@ -322,26 +395,27 @@ class Jobs:
             self.store.lifecycle.set_status(branch, job, m.queued_statuses[-1])
             job["startTime"] = self.store.now()
             meta.auto = True
-            if (
-                meta.zip_path is not None
-                and meta.zip_path not in self.store.uploaded
-                and (self.store.url_for is not None)
-            ):
+            # What CreateDeployment asked for: every file of its fileMap, else the zip.
+            needed = meta.file_paths or ((meta.zip_path,) if meta.zip_path is not None else ())
+            if self.store.url_for is not None and not set(needed) <= self.store.uploaded:
                 meta.fails_at = "DEPLOY"
+            elif branch.queue_free is not None:  # a world's branch: its started jobs' lifecycle
+                self.store.lifecycle.follow(branch, job, branch.start_steps, branch.calls)
             if m.source_url_types and "sourceUrl" not in job:
-                job["sourceUrl"] = self.store.file_url(meta.zip_path or "")
-                job["sourceUrlType"] = m.source_url_types[0]
+                if meta.file_paths:  # the files' folder (ours: undocumented)
+                    folder = meta.file_paths[0].rsplit("/", 1)[0] + "/"
+                    job["sourceUrl"] = self.store.file_url(folder)
+                    prefix = "BUCKET_PREFIX"  # the model's other SourceUrlType, beside ZIP
+                    job["sourceUrlType"] = (
+                        prefix if prefix in m.source_url_types else m.source_url_types[0]
+                    )
+                else:
+                    job["sourceUrl"] = self.store.file_url(meta.zip_path or "")
+                    job["sourceUrlType"] = m.source_url_types[0]  # ZIP
             return job
         if "sourceUrl" not in params:
             raise ServiceError("BadRequestException", MESSAGES["deployment-no-source"])
-        # A deployment created and not started holds the branch, as it holds CreateDeployment
-        # (aws-amplify/amplify-backend#1528: "The last job(deployment) ... was not finished").
-        created = m.queued_statuses[0]
-        waiting = next((j for j in branch.jobs if j["status"] == created), None)
-        if waiting is not None:
-            raise ServiceError(
-                "BadRequestException", MESSAGES["deployment-unfinished"].format(waiting["jobId"])
-            )
+        self.check_last_finished(branch)
         source = (params["sourceUrl"], params.get("sourceUrlType", m.source_url_types[0]))
         return self.add_job(
             app_id,

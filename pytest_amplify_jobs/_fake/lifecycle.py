@@ -30,24 +30,47 @@ OBSERVING = frozenset({"ListJobs", "GetJob", "GetBranch"})
 
 
 class Clock:
-    """The fake's time: starts at the newest time it serves, moves with every call."""
+    """The fake's time: starts at the newest time it serves, moves with every call.
+
+    The service's timestamps carry milliseconds (``"startTime": "2024-02-08T21:54:42.674000"``
+    in AWS's GetJob example, https://docs.aws.amazon.com/amplify/latest/userguide/troubleshooting-SSR.html,
+    tests/published/006), so the clock's do too: it counts whole seconds, and each second it
+    shows carries a millisecond offset derived from that second alone (the same calls give the
+    same times, seeded runs repeat). An offset is under a second and the count moves by at
+    least one, so time only moves forward.
+    """
 
     def __init__(self) -> None:
+        # Whole seconds, counted in UTC (no wall-clock arithmetic across a zone's changes);
+        # now() adds the milliseconds.
         self.time: dt.datetime | None = None
 
     def now(self) -> dt.datetime:
         if self.time is None:
-            self.time = _generate.EPOCH
-        return self.time
+            self.time = _generate.EPOCH.astimezone(_UTC)
+        return self.time + _milliseconds(self.time)
 
     def tick(self, seconds: int) -> dt.datetime:
-        self.time = self.now() + dt.timedelta(seconds=seconds)
-        return self.time
+        self.now()
+        assert self.time is not None
+        self.time += dt.timedelta(seconds=max(1, seconds))
+        return self.now()
 
     def not_before(self, when: dt.datetime) -> None:
-        """Nothing served is newer than now: move to ``when`` if it is later."""
-        if self.time is None or when > self.time:
-            self.time = when
+        """Nothing served is newer than now: move to ``when`` (its next whole second) if it
+        is later."""
+        if self.time is None or when > self.now():
+            whole = when.astimezone(_UTC).replace(microsecond=0)
+            self.time = whole if whole == when else whole + dt.timedelta(seconds=1)
+
+
+_UTC = dt.timezone.utc
+
+
+def _milliseconds(second: dt.datetime) -> dt.timedelta:
+    """The millisecond offset of a whole second of the clock: 0 to 999, spread (617 is coprime
+    to 1000: a thousand consecutive seconds get a thousand distinct offsets)."""
+    return dt.timedelta(milliseconds=int(second.timestamp()) * 617 % 1000)
 
 
 @dataclass
@@ -71,8 +94,8 @@ class Lifecycle:
         self.transitions: list[Transition] = []
         # Where started jobs end (None: they stay where StartJob put them until advance()).
         self.auto_final: str | None = _model.model().finished_statuses[0]
-        # Whether started jobs show PROVISIONING on their way (the service's polling scripts
-        # never see it: see path).
+        # Whether started jobs show PROVISIONING on their way: off by default, because polling
+        # code never observes it on the service (the source is in the comment of path()).
         self.auto_provisioning = False
 
     def __bool__(self) -> bool:

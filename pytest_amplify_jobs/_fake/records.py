@@ -108,6 +108,9 @@ class JobMeta:
     stopping: bool = False  # StopJob moved it to CANCELLING: it ends CANCELLED by itself
     deployment: bool = False  # created by CreateDeployment (waits, CREATED, for StartDeployment)
     zip_path: str | None = None  # where CreateDeployment's zip is to be uploaded
+    # Where CreateDeployment's fileMap files are to be uploaded (one URL each, instead of the
+    # zip); empty: the deployment is the zip.
+    file_paths: tuple[str, ...] = ()
     fails_at: str | None = None  # the step it fails at, whatever its lifecycle says
 
 

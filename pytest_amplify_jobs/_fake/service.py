@@ -17,6 +17,7 @@ from pytest_amplify_jobs._checks import (
 )
 from pytest_amplify_jobs._choices import RandomChoices
 from pytest_amplify_jobs._coherence import check_scenario, validate_job_history
+from pytest_amplify_jobs._fake.jobs import account_of_jobs, kind_job_types
 from pytest_amplify_jobs._fake.records import Arrival
 from pytest_amplify_jobs._fake.resources import ResourcesFacade
 from pytest_amplify_jobs._fake.state import Store
@@ -178,7 +179,7 @@ class AmplifyFake(Mode, ResourcesFacade):
                         ValueError,
                         statuses=scenario.statuses,
                         newest=scenario.newest,
-                        job_types=_kind_job_types(store.is_manual(ctx.app_id)),
+                        job_types=kind_job_types(store.is_manual(ctx.app_id)),
                     )
                 scenario.check_size(ValueError, "jobs", jobs)
                 history = _generate.draw_history(
@@ -256,6 +257,8 @@ class AmplifyFake(Mode, ResourcesFacade):
                     f"{self.region!r}; pass region={world.region!r} to fake_amplify"
                 )
             for branch in world.branches:
+                if branch.manual and branch.app_id not in store.apps:  # else add_branch's
+                    store.new_app(branch.app_id, account_of_jobs(branch.jobs), manual=True)
                 self.add_branch(branch.app_id, branch.branch_name, jobs=list(branch.jobs))
                 served = store.branches[(branch.app_id, branch.branch_name)]
                 arns = {job["jobId"]: job["jobArn"] for job in branch.jobs}
@@ -405,6 +408,25 @@ class AmplifyFake(Mode, ResourcesFacade):
 
         Its id follows the newest one; it starts now on the fake's clock. Only statuses a new
         job can have are allowed: queued ones, or a build when no other job is building.
+
+        The job is one the app's kind makes (see :meth:`add_app`): on an app connected to a
+        repository, ``job_type`` is ``WEB_HOOK`` (a push; the default), ``RELEASE`` or
+        ``RETRY``; on a manual-deploy app the job is a manual deploy (``MANUAL``, the default
+        and only choice), shaped as the fake's deployments are: listed as the service lists one
+        (departure ``manual-deploy-summary``: no commit members), with a ``sourceUrl`` and
+        ``sourceUrlType``; it takes no ``commit_message``. While it is unfinished, CreateDeployment and StartDeployment of
+        a ``sourceUrl`` are refused on the branch, as for any newest job.
+
+        >>> fake = fake_amplify()
+        >>> _ = fake.add_app("d1manual", kind="manual")
+        >>> _ = fake.add_branch("d1manual", "main", jobs=1, finished=True)
+        >>> job = fake.add_job("d1manual", "main", status="RUNNING")
+        >>> "commitId" in job, job["sourceUrlType"] in ("ZIP", "BUCKET_PREFIX")
+        (False, True)
+        >>> fake.add_job("d1manual", "main", job_type="RELEASE")
+        Traceback (most recent call last):
+        ...
+        ValueError: job_type='RELEASE' is not a job type app d1manual (deployed manually) makes; allowed: MANUAL, or None (default: MANUAL)
         """
         if commit_message is not None:
             rule = _model.model().summary_rules["commitMessage"]
@@ -414,7 +436,7 @@ class AmplifyFake(Mode, ResourcesFacade):
                     f"{_model.describe_rule(rule)}"
                 )
         with self._lock:
-            job = self._store.jobs.add_job(app_id, branch_name, status, job_type, commit_message)
+            job = self._store.jobs.add_given(app_id, branch_name, status, job_type, commit_message)
             return dict(job)  # type: ignore[return-value]
 
     def advance(self, job: Mapping[str, Any] | str, status: str, *, after_calls: int = 0) -> None:
@@ -525,7 +547,8 @@ class AmplifyFake(Mode, ResourcesFacade):
         server and restores the variable.
 
         It opens a listening socket, so under pytest-socket's ``--disable-socket`` the test
-        needs ``@pytest.mark.enable_socket`` and ``@pytest.mark.allow_hosts(["127.0.0.1"])``:
+        needs ``@pytest.mark.allow_hosts(["127.0.0.1"])`` (alone: with ``enable_socket`` too,
+        pytest-socket drops the host restriction, miketheman/pytest-socket#27):
 
         >>> import os, subprocess
         >>> with fake_amplify() as fake:  # doctest: +SKIP
@@ -647,9 +670,15 @@ class AmplifyFake(Mode, ResourcesFacade):
         return None  # answered on the wire, at before-send
 
     def on_before_send(self, request: Any, operation: str, client: Any) -> Any:
+        url = request.url
+        server = self._server
+        if server is not None and url.startswith(server.url + "/"):
+            # A client of this process created after serve() reads AWS_ENDPOINT_URL_AMPLIFY: its
+            # URL carries the server's secret path, which the in-process answer drops.
+            url = server.url.rsplit("/", 1)[0] + url[len(server.url) :]
         with self._lock:
             try:
-                result = answer(self._store, request.method, request.url, request.body)
+                result = answer(self._store, request.method, url, request.body)
             except NotServed as error:
                 raise refused(
                     operation, client, f"was refused: {error}", AmplifyFakeError
@@ -700,12 +729,6 @@ class AmplifyFake(Mode, ResourcesFacade):
                     f"  {r.method} {r.path} ({shown}) -> {r.status}{' ' + r.error_code if r.error_code else ''}"
                 )
             return "\n".join(lines)
-
-
-def _kind_job_types(manual: bool) -> list[str]:
-    """The job types an app of a kind makes: manual deploys, or every other type."""
-    m = _model.model()
-    return [t for t in m.job_types_ordinary_first if (t == m.manual_job_type) == manual]
 
 
 class _RetrySleep:

@@ -65,6 +65,8 @@ _APP_DEFAULTS: dict[str, Any] = {
     "customRules": [],
     "enableAutoBranchCreation": False,
 }
+# Members generate.draw_app may give an app that CreateApp sets only when asked to.
+_DRAWN_EXTRAS = ("tags", "buildSpec", "repositoryCloneMethod", "customHeaders")
 # Members of a request that name the resource rather than set it.
 _NAMING = frozenset({"appId", "branchName", "appArn", "branchArn"})
 
@@ -124,13 +126,21 @@ class Store:
         self.apps[record.app_id] = record
         return record
 
-    def new_app(self, app_id: str | None, account: str | None = None) -> AppRecord:
-        """A generated app (seeded by the store's seed and how many apps were added)."""
+    def new_app(
+        self, app_id: str | None, account: str | None = None, *, manual: bool = False
+    ) -> AppRecord:
+        """A generated app (seeded by the store's seed and how many apps were added),
+        connected to a repository unless ``manual``."""
         choices = RandomChoices(self.seed * 1_000_003 + self.apps_added)
         self.apps_added += 1
         return self.put_app(
             _generate.draw_app(
-                choices, app_id=app_id, region=self.region, account=account, complete=self.complete
+                choices,
+                app_id=app_id,
+                region=self.region,
+                account=account,
+                complete=self.complete,
+                manual=manual,
             )
         )
 
@@ -356,6 +366,11 @@ class Store:
         if not self.complete:  # departure app-unset-members: only what was set
             for member in ("description", "repository", "environmentVariables"):
                 app.pop(member, None)
+        # A created app carries what the call set and the service's defaults, none of the
+        # extras a generated app is drawn with (tests/published/001, 004, 014: platform WEB).
+        for member in _DRAWN_EXTRAS:
+            app.pop(member, None)
+        app["platform"] = _model.structure("App").members["platform"].enum[0]  # type: ignore[attr-defined]
         app.update(_APP_DEFAULTS)
         record = self.put_app(app)
         record.update(_members_of(_model.structure("App"), params))
