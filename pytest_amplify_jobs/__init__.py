@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         fake_amplify,
     )
     from pytest_amplify_jobs._intercept import AmplifyIntercept
+    from pytest_amplify_jobs._model import RATE_LIMIT
     from pytest_amplify_jobs._responses import ResponseScript, generate_response
     from pytest_amplify_jobs._stubbing import AmplifyQueue, AmplifyStub
     from pytest_amplify_jobs._types import (
@@ -78,6 +79,7 @@ _EXPORTS = {
     "validate_response": "_validate",
     "AmplifyWorld": "_world",
     "generate_world": "_world",
+    "RATE_LIMIT": "_model",
 }
 
 __all__ = [
@@ -100,6 +102,7 @@ __all__ = [
     "ListJobsChain",
     "ListJobsError",
     "ListJobsPage",
+    "RATE_LIMIT",
     "ResponseMetadata",
     "ResponseScript",
     "SourceUrlType",

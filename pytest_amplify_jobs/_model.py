@@ -49,6 +49,10 @@ _RUNNING = "RUNNING"
 # LimitExceededException is a quota on Amplify (50 branches per app...), not throttling: our
 # wording, the service's is unpublished. The others are ours too.
 RATE_LIMIT_MESSAGE = "Rate exceeded while calling {operation}, please slow down or try again later."
+# The error code of Amplify's throttle, by name: ``fault_codes=[RATE_LIMIT]`` in worlds,
+# ``fake.fail(RATE_LIMIT)``, ``add_client_error(op, RATE_LIMIT)`` (``fake.throttle()`` and
+# ``add_throttling(op)`` say the same).
+RATE_LIMIT = "BadRequestException"
 _ERROR_MESSAGES = {
     "BadRequestException": RATE_LIMIT_MESSAGE,
     "UnauthorizedException": "You are not authorized to perform {operation}",
