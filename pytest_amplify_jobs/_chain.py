@@ -559,10 +559,13 @@ def generate_chain(
     builds in flight, a queued job older than a finished one) is a ``ValueError`` naming the
     rule (see :func:`~pytest_amplify_jobs.validate_job_history`).
 
-    Jobs are listed as the service lists them, departures included (see ``departures()``: a
-    manual deploy has no commit and no ``jobType``, a RELEASE of ``HEAD`` no ``commitMessage``
-    and no ``jobType``); ``model_complete=True`` gives every job every member the model
-    requires.
+    The branch's jobs come from one kind of app, drawn (one in four deployed manually) unless
+    ``job_types`` decide: a repository's builds (webhook, RELEASE, RETRY) or manual deploys,
+    never both (coherence rule ``one-kind``). Jobs are listed as the service lists them,
+    departures included (see ``departures()``: a manual deploy has no commit, and ``jobType``
+    ``"MANUAL"`` or none; a RELEASE of ``HEAD`` no ``commitMessage`` and no ``jobType``);
+    ``model_complete=True`` gives every job every member the model requires. Times are as
+    botocore hands them out: aware, in ``tzlocal()``, with milliseconds.
 
     >>> [all("jobType" in job for job in generate_chain(jobs=20, model_complete=complete).jobs)
     ...  for complete in (False, True)]

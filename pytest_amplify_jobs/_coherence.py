@@ -26,6 +26,7 @@ __all__ = [
     "Scenario",
     "check_scenario",
     "job_history_violations",
+    "job_kind",
     "validate_job_history",
 ]
 
@@ -41,6 +42,13 @@ RULES: Mapping[str, str] = {
     "build-newest": "the build in flight is newer than every finished job",
     # A job cancelled while queued (StopJob) is no finished job to this rule: see below.
     "queued-newest": "queued jobs are newer than the build and every finished job",
+    # AWS API reference, JobSummary: MANUAL "is for a manually deployed app. Manually deployed
+    # apps are not connected to a Git repository"; RELEASE "is available only for apps that
+    # are connected to a repository".
+    "one-kind": (
+        "a branch's jobs are all manual deploys or all builds of a repository (an app is "
+        "deployed manually or connected to a repository, never both)"
+    ),
 }
 
 _ARN = re.compile(
@@ -203,6 +211,48 @@ def job_history_violations(
             )
     statuses = [job.get("status") if isinstance(job, Mapping) else None for job in jobs]
     out.extend(_phase_violations(statuses, f"{path}[{{i}}].status"))
+    out.extend(_kind_violations(jobs, path))
+    return out
+
+
+_KINDS = {True: "a manual deploy", False: "a build of a repository"}
+
+
+def job_kind(job: Mapping[str, Any]) -> bool | None:
+    """Whether a summary is a manual deploy (True) or a repository's build (False): its
+    ``jobType``, or, where the service leaves it out, its commit (none: a manual deploy,
+    departure manual-deploy-summary; ``HEAD``: a build, release-head). None: not a summary.
+
+    >>> job_kind({"jobType": "MANUAL"}), job_kind({"commitId": "HEAD"}), job_kind({})
+    (True, False, True)
+    """
+    m = _model.model()
+    if "jobType" in job:
+        job_type = job["jobType"]
+        if job_type == m.manual_job_type:
+            return True
+        return False if job_type in m.job_types else None
+    return "commitId" not in job
+
+
+def _kind_violations(jobs: Sequence[Mapping[str, Any]], path: str) -> list[Violation]:
+    out: list[Violation] = []
+    first: tuple[int, bool] | None = None
+    for index, job in enumerate(jobs):
+        kind = job_kind(job) if isinstance(job, Mapping) else None
+        if kind is None:
+            continue
+        if first is None:
+            first = index, kind
+        elif kind != first[1]:
+            out.append(
+                Violation(
+                    f"{path}[{index}].jobType",
+                    job.get("jobType"),
+                    f"{_rule('one-kind')} ({_KINDS[kind]}; {path}[{first[0]}] is "
+                    f"{_KINDS[first[1]]})",
+                )
+            )
     return out
 
 
@@ -231,7 +281,8 @@ def validate_job_history(
     ``jobs`` is one branch's history, newest first, as ListJobs lists it. The rules
     (:data:`RULES`): jobIds decrease and are unique; every ARN names the app, the branch and
     the job id; ``commitTime <= startTime <= endTime``; only finished jobs have an ``endTime``;
-    at most one build is in flight, and only jobs newer than it are queued.
+    at most one build is in flight, and only jobs newer than it are queued; the jobs are all
+    manual deploys or all builds of a repository (``one-kind``).
 
     >>> validate_job_history([
     ...     {"jobId": "1", "status": "RUNNING"}, {"jobId": "2", "status": "RUNNING"}])

@@ -14,19 +14,20 @@ import base64
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pytest_amplify_jobs import _departures, _model
-from pytest_amplify_jobs._coherence import ANY_SCENARIO, Scenario
+from pytest_amplify_jobs._coherence import ANY_SCENARIO, Scenario, job_kind
 
 if TYPE_CHECKING:
     from pytest_amplify_jobs._choices import Choices
 
 UTC = dt.timezone.utc
-# Histories start at 2024-01-01T00:00:00Z plus a drawn offset: shrinks to a round date.
-EPOCH = dt.datetime(2024, 1, 1, tzinfo=UTC)
+# Histories start at 2024-01-01T00:00:00Z plus a drawn offset: shrinks to a round date. The
+# generator counts time in UTC; what it hands out is in tzlocal() (see local).
+_EPOCH_UTC = dt.datetime(2024, 1, 1, tzinfo=UTC)
 _EPOCH_SPREAD = 2 * 365 * 24 * 3600
 FLAVOUR_MAX = 2**32 - 1
 _MASK64 = 2**64 - 1
@@ -87,6 +88,125 @@ def _base36(value: int, width: int) -> str:
         value, digit = divmod(value, 36)
         out.append(_BASE36[digit])
     return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------- time
+# The service sends timestamps with milliseconds, and botocore's parser hands them out as aware
+# datetimes in tzlocal() (dateutil's, the first of botocore.compat.get_tzinfo_options()). The
+# generator counts in UTC, whole milliseconds, and converts what it hands out once (local):
+# wall-clock arithmetic in a zone with summer time would move instants across its changes.
+
+
+@functools.cache
+def _tzlocal() -> type[dt.tzinfo]:
+    """The class of zone botocore's parser gives timestamps: ``dateutil.tz.tzlocal`` (the
+    first of ``botocore.compat.get_tzinfo_options()``)."""
+    from botocore.compat import get_tzinfo_options
+
+    zone: type[dt.tzinfo] = get_tzinfo_options()[0]
+    return zone
+
+
+@functools.cache
+def _fixed() -> tuple[dt.tzinfo, dt.timedelta] | None:
+    """Where the local zone has no summer time (tzlocal's own reading of the ``time``
+    module): one ``tzlocal()`` every generated time shares, and its offset; else None."""
+    import time
+
+    standard = dt.timedelta(seconds=-time.timezone)
+    summer = dt.timedelta(seconds=-time.altzone) if time.daylight else standard
+    zone = _tzlocal()()
+    if summer != standard or zone.utcoffset(None) != standard:  # pragma: no cover
+        return None
+    return zone, standard
+
+
+# Summer time: one tzlocal() per offset. Two datetimes of one tzinfo object compare by their
+# wall clocks, which summer time reorders (botocore makes one per timestamp); of one offset,
+# the wall clocks keep the instants' order.
+_zones: dict[dt.timedelta, dt.tzinfo] = {}
+
+
+def local_zone(offset: dt.timedelta | None = None) -> dt.tzinfo:
+    """A ``tzlocal()``, as botocore's parser gives: where the local zone has no summer time,
+    the one every generated time shares; else the one shared by the times of ``offset``."""
+    fixed = _fixed()
+    if fixed is not None:
+        return fixed[0]
+    zone = _zones.get(offset) if offset is not None else None
+    if zone is None:
+        zone = _tzlocal()()
+        if offset is not None:
+            _zones[offset] = zone
+    return zone
+
+
+def _offset_at(seconds: float) -> tuple[dt.timedelta, int, bool]:
+    """The local offset at an instant (summer time), its ``fold``, and whether the offset is
+    the same a day before and a day after (then every time within a day of it has it)."""
+    import time
+
+    here = time.localtime(seconds).tm_gmtoff
+    before = time.localtime(seconds - _DAY).tm_gmtoff
+    after = time.localtime(seconds + _DAY).tm_gmtoff
+    fold = 0
+    if before > here and time.localtime(seconds - (before - here)).tm_gmtoff == before:
+        fold = 1  # the clocks went back: this wall time was shown once before, at ``before``
+    return dt.timedelta(seconds=here), fold, before == here == after
+
+
+def local(moment: dt.datetime) -> dt.datetime:
+    """``moment`` (aware) as botocore hands a timestamp out: the same instant in a
+    ``tzlocal()`` (see :func:`local_zone`).
+
+    tzlocal's own conversion costs some 20 µs: the offset is added directly instead, read once
+    where the local zone has no summer time (UTC on most CI machines), else from
+    ``time.localtime`` (and, within a day of a change, checked against tzlocal's reading).
+
+    >>> moment = dt.datetime(2024, 7, 1, 12, 0, 0, 250000, tzinfo=UTC)
+    >>> here = local(moment)
+    >>> here.timestamp() == moment.timestamp(), type(here.tzinfo).__name__, here.microsecond
+    (True, 'tzlocal', 250000)
+    """
+    if isinstance(moment.tzinfo, _tzlocal()):
+        return moment
+    given = moment.utcoffset() or _NO_TIME
+    fixed = _fixed()
+    if fixed is not None:
+        zone, offset = fixed
+        return (moment + (offset - given)).replace(tzinfo=zone)
+    offset, fold, stable = _offset_at(moment.timestamp())
+    out = (moment + (offset - given)).replace(tzinfo=local_zone(offset), fold=fold)
+    if not stable and out.utcoffset() != offset:  # pragma: no cover - tzlocal reads otherwise
+        return moment.astimezone(_tzlocal()())
+    return out
+
+
+_NO_TIME = dt.timedelta(0)
+_DAY = 86400
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """``moment`` (aware) in UTC, where the generator counts."""
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+
+
+def millis(seconds: int, thousandths: int = 0) -> dt.timedelta:
+    """A duration of whole milliseconds."""
+    return dt.timedelta(0, seconds, thousandths * 1000)
+
+
+def epoch() -> dt.datetime:
+    """2024-01-01T00:00:00Z, where generated histories start (plus a drawn offset), in
+    tzlocal(); also the module's ``EPOCH`` (computed on first use: botocore stays unimported
+    until then)."""
+    return local(_EPOCH_UTC)
+
+
+def __getattr__(name: str) -> dt.datetime:
+    if name == "EPOCH":
+        return epoch()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------------------------- identities
@@ -240,11 +360,53 @@ class JobDrawer:
 def _pairs(
     realistic: bool, statuses: tuple[str, ...] | None, job_types: tuple[str, ...] | None
 ) -> tuple[tuple[str, str], ...]:
+    # The job types asked for keep the table's weights (ordinary first, WEB_HOOK most often).
+    types = tuple(t for t in job_type_table(realistic) if job_types is None or t in job_types)
     return tuple(
-        (status, job_type)
-        for status in statuses or status_table(realistic)
-        for job_type in job_types or job_type_table(realistic)
+        (status, job_type) for status in statuses or status_table(realistic) for job_type in types
     )
+
+
+#: Percent of drawn apps deployed manually; the others are connected to a repository.
+MANUAL_APPS = 25
+
+
+def kind_types(manual: bool, job_types: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The job types an app of one kind makes, of ``job_types`` (None: every type), ordinary
+    first. AWS's API reference, JobSummary: MANUAL "is for a manually deployed app. Manually
+    deployed apps are not connected to a Git repository"; RELEASE "is available only for apps
+    that are connected to a repository" (so are webhook builds, and retries of them).
+
+    >>> kind_types(False), kind_types(True), kind_types(True, ("RELEASE",))
+    (('WEB_HOOK', 'RELEASE', 'RETRY'), ('MANUAL',), ())
+    """
+    m = _model.model()
+    return tuple(
+        t for t in job_types or m.job_types_ordinary_first if (t == m.manual_job_type) == manual
+    )
+
+
+def draw_manual(c: Choices, job_types: tuple[str, ...] | None = None) -> bool:
+    """Whether an app is deployed manually: the kind ``job_types`` allow, drawn (one app in
+    four manual) when they allow both; shrinks toward an app connected to a repository."""
+    if not kind_types(True, job_types):
+        return False
+    if not kind_types(False, job_types):
+        return True
+    return c.chance(MANUAL_APPS)
+
+
+def of_kind(draw: JobDraw, manual: bool) -> JobDraw:
+    """``draw`` as a job of an app of one kind: its job type kept where that kind makes it,
+    else the kind's most ordinary one (``MANUAL``, or ``WEB_HOOK``)."""
+    types = kind_types(manual)
+    return draw if draw.job_type in types else draw._replace(job_type=types[0])
+
+
+def is_manual_history(jobs: Sequence[Mapping[str, Any]]) -> bool | None:
+    """Whether a history is a manual app's (its first job's kind, see ``job_kind``); None
+    for no jobs."""
+    return job_kind(jobs[0]) if jobs else None
 
 
 @dataclass(frozen=True)
@@ -280,6 +442,12 @@ def _commit_message(derived: int) -> str:
     return f"{verb} {obj}"
 
 
+def _fine(draw: JobDraw) -> int:
+    """A second derived integer, for what the first leaves out: milliseconds (bits 0-29, ten
+    each: commit lag, build time, gap before) and bit 30 (a manual deploy listed with jobType)."""
+    return mix(draw.derived, 6)
+
+
 def build_job(
     ctx: BranchContext,
     job_id: int,
@@ -288,13 +456,20 @@ def build_job(
     *,
     status: str | None = None,
     retry_of: dict[str, Any] | None = None,
+    fine: int | None = None,
 ) -> dict[str, Any]:
-    """One JobSummary from its draw and its place in the timeline (``status`` overrides)."""
+    """One JobSummary from its draw and its place in the timeline (``status`` overrides).
+
+    ``start`` is any aware datetime; the summary's times are whole milliseconds in tzlocal(),
+    as botocore hands them out (see :func:`local`). ``fine`` is ``_fine(draw)`` when known.
+    """
     m = _model.model()
     status = status or draw.status
+    start = utc(start)
     # One derived integer, sliced: bits 0-15 message, 16-31 commit lag, 32-47 build time
-    # (48-63 are the gap before the job, see build_history).
+    # (48-63 are the gap before the job, see build_history); milliseconds from _fine.
     derived = draw.derived
+    fine = _fine(draw) if fine is None else fine
     job_id_text = str(job_id)
     summary: dict[str, Any] = {
         "jobArn": ctx.arn_prefix + job_id_text.zfill(10),
@@ -303,7 +478,9 @@ def build_job(
     job_type = draw.job_type
     is_manual = job_type == m.manual_job_type
     if retry_of is not None and job_type == m.retry_job_type:
-        # A retry rebuilds the previous job's commit (what of it the service listed).
+        # A retry rebuilds the previous job's commit (what of it the service listed):
+        # aws-amplify/amplify-hosting#2100, RETRY "uses whatever commit applies to the job
+        # being retried".
         for member in ("commitId", "commitMessage", "commitTime"):
             if member in retry_of:
                 summary[member] = retry_of[member]
@@ -322,21 +499,48 @@ def build_job(
             summary["commitMessage"] = "Manual deployment"
         else:
             summary["commitMessage"] = _commit_message(derived)
-        lag = 0 if is_manual else _in((derived >> 16) & 0xFFFF, _COMMIT_LAG_SECONDS)
-        summary["commitTime"] = start - dt.timedelta(seconds=lag)
+        lag = (
+            dt.timedelta(0)
+            if is_manual
+            else millis(_in((derived >> 16) & 0xFFFF, _COMMIT_LAG_SECONDS), fine % 1000)
+        )
+        summary["commitTime"] = start - lag
     summary["startTime"] = start
     summary["status"] = status
     if status in m.finished_statuses:
-        build = _in((derived >> 32) & 0xFFFF, _BUILD_SECONDS)
-        summary["endTime"] = start + dt.timedelta(seconds=build)
+        summary["endTime"] = start + build_time(draw, fine)
     summary["jobType"] = job_type
     if draw.source and (is_manual or not ctx.realistic) and _has_source_url():
         url_type = m.source_url_types[(draw.source - 1) % len(m.source_url_types)]
         summary["sourceUrl"] = _source_url(ctx, job_id_text, url_type)
         summary["sourceUrlType"] = url_type
+    _localize(summary)
     if not ctx.complete:
-        depart(summary, job_origin(job_type, summary.get("commitId")))
+        depart(summary, job_origin(job_type, summary.get("commitId")), typed=bool(fine >> 30 & 1))
     return summary
+
+
+_TIMES = ("commitTime", "startTime", "endTime")
+
+
+def _localize(summary: dict[str, Any]) -> None:
+    """The summary's times (UTC, or already local) in tzlocal(), in place: :func:`local`,
+    with its fixed-offset case inline (three times per job of a 100,000-job history)."""
+    fixed = _fixed()
+    if fixed is None:
+        # Summer time: one reading of the offset serves the job's times (within minutes of
+        # its start) unless the offset changes within a day of it.
+        offset, _fold, stable = _offset_at(summary["startTime"].timestamp())
+        if stable:
+            fixed = local_zone(offset), offset
+    for member in _TIMES:
+        value = summary.get(member)
+        if value is None:
+            continue
+        if fixed is not None and value.tzinfo is UTC:
+            summary[member] = (value + fixed[1]).replace(tzinfo=fixed[0])
+        else:
+            summary[member] = local(value)
 
 
 def _builds_head(draw: JobDraw) -> bool:
@@ -348,7 +552,7 @@ def _builds_head(draw: JobDraw) -> bool:
 #: Where a job comes from, as far as the service's answers show it.
 ORIGIN_WEBHOOK = "webhook"  # a push (or pull request) built through the repository webhook
 ORIGIN_COMMIT = "commit"  # StartJob RELEASE/RETRY naming a commit
-ORIGIN_HEAD = "head"  # StartJob RELEASE without commitId: builds HEAD
+ORIGIN_HEAD = "head"  # StartJob RELEASE without commitId (or a RETRY of one): builds HEAD
 ORIGIN_MANUAL = "manual"  # CreateDeployment + StartDeployment (or a drag-and-drop deploy)
 
 
@@ -357,30 +561,45 @@ def job_origin(job_type: str | None, commit_id: object) -> str:
 
     >>> job_origin("MANUAL", None), job_origin("RELEASE", "HEAD"), job_origin("WEB_HOOK", "ab12")
     ('manual', 'head', 'webhook')
+    >>> job_origin("RETRY", "HEAD"), job_origin("RETRY", "ab12")
+    ('head', 'commit')
     """
     m = _model.model()
     if job_type == m.manual_job_type:
         return ORIGIN_MANUAL
-    if job_type == "RELEASE" and commit_id == "HEAD":
+    if commit_id == "HEAD":
         return ORIGIN_HEAD
-    if job_type == _model.model().job_types_ordinary_first[0]:
+    if job_type == m.job_types_ordinary_first[0]:
         return ORIGIN_WEBHOOK
     return ORIGIN_COMMIT
 
 
-def depart(summary: dict[str, Any], origin: str) -> None:
+def depart(summary: dict[str, Any], origin: str, *, typed: bool = False) -> None:
     """Leave out of ``summary`` (in place) what the service leaves out for a job of ``origin``
-    (the rows of ``departures()``: manual-deploy-summary, release-head)."""
+    (the rows of ``departures()``): a manual deploy has no commit (manual-deploy-summary), and
+    is listed with ``jobType`` ``"MANUAL"`` when ``typed``, else without one (the sources
+    disagree: the generator makes both); a build of ``HEAD`` has no ``commitMessage`` and no
+    ``jobType`` (release-head).
+
+    >>> job = {"commitId": "HEAD", "commitMessage": "m", "commitTime": 0, "jobType": "MANUAL"}
+    >>> depart(job, ORIGIN_MANUAL, typed=True)
+    >>> job
+    {'jobType': 'MANUAL'}
+    """
     if origin == ORIGIN_MANUAL:
-        for member in _departures.by_name("manual-deploy-summary").members:
+        row = _departures.by_name("manual-deploy-summary")
+        for member in row.together:
             summary.pop(member, None)
+        if not typed:
+            for member in row.members:
+                summary.pop(member, None)
     elif origin == ORIGIN_HEAD:
         summary["commitId"] = "HEAD"
         for member in _departures.by_name("release-head").members:
             summary.pop(member, None)
 
 
-def recorded_type(job: dict[str, Any]) -> str | None:
+def recorded_type(job: Mapping[str, Any]) -> str | None:
     """A job's type as the store knows it: its ``jobType``, or for a summary that leaves it
     out, the type the departure implies (no commit at all: a manual deploy; HEAD: a release).
 
@@ -400,9 +619,17 @@ def _has_source_url() -> bool:
     return bool(m.source_url_types) and {"sourceUrl", "sourceUrlType"} <= set(m.summary_rules)
 
 
-def gap_before(draw: JobDraw) -> dt.timedelta:
-    """Idle time between the previous job's end and this job's start, from the top 16 bits."""
-    return dt.timedelta(seconds=_in((draw.derived >> 48) * 4, _GAP_SECONDS))
+def gap_before(draw: JobDraw, fine: int | None = None) -> dt.timedelta:
+    """Idle time between the previous job's end and this job's start, from the top 16 bits
+    (and its milliseconds from :func:`_fine`, passed when known)."""
+    fine = _fine(draw) if fine is None else fine
+    return millis(_in((draw.derived >> 48) * 4, _GAP_SECONDS), (fine >> 20) % 1000)
+
+
+def build_time(draw: JobDraw, fine: int | None = None) -> dt.timedelta:
+    """How long a finished job took, from bits 32-47 (and its milliseconds from :func:`_fine`)."""
+    fine = _fine(draw) if fine is None else fine
+    return millis(_in((draw.derived >> 32) & 0xFFFF, _BUILD_SECONDS), (fine >> 10) % 1000)
 
 
 def _source_url(ctx: BranchContext, job_id: str, url_type: str) -> str:
@@ -470,9 +697,9 @@ def draw_summary(
     draw = JobDrawer(realistic, statuses, job_types)(c)
     # Its id and start come from the flavour too: flavour 0 is job 1 at the epoch.
     job_id = 1 + draw.flavour % 9999
-    start = EPOCH + dt.timedelta(
-        seconds=(draw.derived >> 20) % _EPOCH_SPREAD if draw.flavour else 0
-    )
+    start = _EPOCH_UTC
+    if draw.flavour:
+        start += millis((draw.derived >> 20) % _EPOCH_SPREAD, (_fine(draw) >> 40) % 1000)
     return build_job(ctx, job_id, draw, start)
 
 
@@ -528,16 +755,21 @@ def build_history(
     """A branch's jobs, newest first, ids ``len(draws)..1``, with a coherent timeline; the
     first ``len(scenario.newest)`` draws are the pinned newest jobs."""
     statuses = _coherent_statuses(draws, scenario.statuses, len(scenario.newest))
-    cursor = EPOCH + dt.timedelta(seconds=epoch_offset)
+    finished = _model.model().finished_statuses
+    cursor = _EPOCH_UTC + dt.timedelta(seconds=epoch_offset)  # counted in UTC (see local)
     jobs: list[dict[str, Any]] = []
     previous: dict[str, Any] | None = None
     total = len(draws)
     # Build oldest first: each job starts after the previous one ended.
     for index in range(total - 1, -1, -1):
         draw = draws[index]
-        start = cursor + gap_before(draw)
-        job = build_job(ctx, total - index, draw, start, status=statuses[index], retry_of=previous)
-        cursor = job.get("endTime", start)
+        fine = _fine(draw)
+        start = cursor + gap_before(draw, fine)
+        status = statuses[index]
+        job = build_job(
+            ctx, total - index, draw, start, status=status, retry_of=previous, fine=fine
+        )
+        cursor = start + build_time(draw, fine) if status in finished else start
         jobs.append(job)
         previous = job
     jobs.reverse()
@@ -557,6 +789,10 @@ def draw_history(
     its sizes by :meth:`Scenario.check_size`); ``finished_only`` leaves no job queued or
     building.
 
+    The branch's app is of one kind (:func:`draw_manual`, first): connected to a repository
+    (webhook builds, RELEASE, RETRY) or deployed manually (manual deploys only), as the
+    service's apps are; ``scenario.job_types`` of one kind decide it.
+
     The pinned newest jobs are drawn first (their status fixed, the rest of each job drawn),
     then the older ones as a list, so shrinking deletes older jobs and keeps the pinned ones.
 
@@ -569,19 +805,19 @@ def draw_history(
     >>> [job["status"] for job in history][:2]
     ['PENDING', 'RUNNING']
     """
+    # One app kind per branch: a repository's builds or manual deploys, never both.
+    types = kind_types(draw_manual(c, scenario.job_types), scenario.job_types)
     epoch_offset = c.integer(0, _EPOCH_SPREAD)
     statuses = scenario.statuses
     if finished_only:
         finished = _model.model().finished_statuses
         statuses = tuple(s for s in statuses or status_table(ctx.realistic) if s in finished)
-    pinned = [
-        JobDrawer(ctx.realistic, (status,), scenario.job_types)(c) for status in scenario.newest
-    ]
+    pinned = [JobDrawer(ctx.realistic, (status,), types)(c) for status in scenario.newest]
     count = len(pinned)
     limit = scenario.max_jobs()
     if limit is not None:
         max_size = limit if max_size is None else min(max_size, limit)
-    drawer = JobDrawer(ctx.realistic, statuses, scenario.job_types)
+    drawer = JobDrawer(ctx.realistic, statuses, types)
     sizes = (max(0, min_size - count), None if max_size is None else max(0, max_size - count))
     if ctx.realistic:  # one integer per job: the cheapest draw, and it shrinks the same way
         rest = [drawer.from_int(v) for v in c.integers(0, drawer.top, *sizes)]
@@ -642,6 +878,25 @@ def app_arn(region: str, account: str, app_id: str) -> str:
     return f"arn:{_model.partition_for(region)}:amplify:{region}:{account}:apps/{app_id}"
 
 
+# What real apps carry beyond the model's required members (tests/published/ 001, 004, 014,
+# 021): customRules (every recorded app; the single-page-app rewrite of the console's
+# default), enableAutoBranchCreation and enableBranchAutoDeletion false, and on apps connected
+# to a repository a buildSpec, repositoryCloneMethod TOKEN, customHeaders "" and tags.
+_SPA_RULE = {"source": "/<*>", "target": "/index.html", "status": "404-200"}
+_REPOSITORY_HOSTS = ("github.com", "gitlab.com", "bitbucket.org")
+_BUILD_SPEC = (
+    "version: 1\nfrontend:\n  phases:\n    build:\n      commands:\n        - npm ci\n"
+    "        - npm run build\n  artifacts:\n    baseDirectory: dist\n    files:\n"
+    "      - '**/*'\n  cache:\n    paths:\n      - node_modules/**/*\n"
+)
+_APP_VARIABLES: tuple[dict[str, str] | None, ...] = (
+    None,  # never set: left out (departure app-unset-members), {} when model-complete
+    {"_CUSTOM_IMAGE": "amplify:al2"},
+    {"NODE_ENV": "production"},
+    None,
+)
+
+
 def draw_app(
     c: Choices,
     *,
@@ -651,41 +906,75 @@ def draw_app(
     complete: bool = True,
     manual: bool = False,
 ) -> dict[str, Any]:
-    """An ``App`` as GetApp returns it, realistic and coherent: every required member
-    (``complete``), or as the service answers (departure ``app-unset-members``): no
-    ``description``, and for a ``manual`` app (deployed without a repository) no
-    ``repository`` or ``environmentVariables``.
+    """An ``App`` as GetApp returns it, realistic and coherent, of one kind: connected to a
+    repository, or deployed ``manual``-ly (no repository: its branches hold manual deploys
+    only). Every required member (``complete``), or as the service answers (departure
+    ``app-unset-members``): no ``description``; no ``repository`` and no
+    ``environmentVariables`` for a manual app; a repository app's ``environmentVariables``
+    only when some are set. Beyond the model's required members, as recorded apps carry them:
+    ``customRules``, ``enableAutoBranchCreation``, often ``enableBranchAutoDeletion``; a
+    repository app sometimes a ``buildSpec``, ``repositoryCloneMethod`` ``TOKEN``,
+    ``customHeaders``, ``tags``, and platform ``WEB_COMPUTE`` (server-side rendering). One
+    drawn integer decides it all; 0 (where Hypothesis shrinks) is a plain ``WEB`` app.
 
     >>> from pytest_amplify_jobs._choices import RandomChoices
     >>> app = draw_app(RandomChoices(0), app_id="d1abc", region="us-east-1", account="123456789012")
-    >>> app["appArn"], app["defaultDomain"], app["platform"]
-    ('arn:aws:amplify:us-east-1:123456789012:apps/d1abc', 'd1abc.amplifyapp.com', 'WEB')
+    >>> app["appArn"], app["defaultDomain"], app["repository"].startswith("https://")
+    ('arn:aws:amplify:us-east-1:123456789012:apps/d1abc', 'd1abc.amplifyapp.com', True)
+    >>> manual = draw_app(RandomChoices(0), app_id="d1abc", region="us-east-1", complete=False,
+    ...                   manual=True)
+    >>> sorted({"description", "repository", "environmentVariables"} & set(manual))
+    []
     """
     identity = c.integer(0, FLAVOUR_MAX)
     app_id = app_id if app_id is not None else _app_id_from(identity)
     account = account if account is not None else account_from(identity)
     mixed = mix(identity, 7) if identity else 0
+    extras = mix(identity, 9) if identity else 0
     name = _APP_NAMES[mixed % len(_APP_NAMES)]
-    created = EPOCH - dt.timedelta(days=30 + (mixed >> 8) % 300)
-    platforms = _model.operation("GetApp").output_shape.members["app"].members["platform"].enum  # type: ignore[union-attr]
+    created = local(
+        _EPOCH_UTC - millis(86400 * (30 + (mixed >> 8) % 300), 1000 - (mixed >> 20) % 1000)
+    )
+    platforms = _model.structure("App").members["platform"].enum  # type: ignore[attr-defined]
+    host = _REPOSITORY_HOSTS[(extras >> 5) % len(_REPOSITORY_HOSTS)]
     app: dict[str, Any] = {
         "appId": app_id,
         "appArn": app_arn(region, account, app_id),
         "name": name,
         "description": "",
-        "repository": f"https://github.com/example-org/{name}",
+        "repository": f"https://{host}/example-org/{name}",
         "platform": platforms[0],
         "createTime": created,
         "updateTime": created,
         "environmentVariables": {},
         "defaultDomain": f"{app_id}.amplifyapp.com",
-        "enableBranchAutoBuild": False,
+        "enableBranchAutoBuild": not manual and bool(extras >> 15 & 1),
         "enableBasicAuth": False,
+        "customRules": [dict(_SPA_RULE)] if extras >> 4 & 1 else [],
+        "enableAutoBranchCreation": False,
     }
+    if extras >> 13 & 1:
+        app["enableBranchAutoDeletion"] = False
+    variables = _APP_VARIABLES[(extras >> 7) % len(_APP_VARIABLES)]
+    if not manual:
+        wanted = ("WEB", "WEB", "WEB", "WEB_COMPUTE", "WEB_COMPUTE", "WEB_DYNAMIC")
+        shown = [p for p in wanted if p in platforms]
+        app["platform"] = shown[(extras & 0xF) % len(shown)] if shown else platforms[0]
+        if variables is not None:
+            app["environmentVariables"] = dict(variables)
+        if extras >> 9 & 1:
+            app["buildSpec"] = _BUILD_SPEC
+        if extras >> 10 & 1:
+            app["repositoryCloneMethod"] = "TOKEN"
+            app["customHeaders"] = ""
+        if extras >> 11 & 1:
+            app["tags"] = {"team": "web"}
     if not complete:
         del app["description"]
         if manual:
             del app["repository"], app["environmentVariables"]
+        elif variables is None:
+            del app["environmentVariables"]
     elif manual:
         app["repository"] = ""
     return app
@@ -726,13 +1015,14 @@ def build_branch(
 
     >>> from pytest_amplify_jobs._choices import RandomChoices
     >>> app = draw_app(RandomChoices(0), app_id="d1abc", region="us-east-1", account="123456789012")
-    >>> branch = build_branch(app, "main", EPOCH)
+    >>> branch = build_branch(app, "main", epoch())
     >>> branch["branchArn"], branch["stage"], branch["displayName"]
     ('arn:aws:amplify:us-east-1:123456789012:apps/d1abc/branches/main', 'PRODUCTION', 'main')
-    >>> sorted(set(branch) - set(build_branch(app, "main", EPOCH, complete=False)))
+    >>> sorted(set(branch) - set(build_branch(app, "main", epoch(), complete=False)))
     ['customDomains', 'description']
     """
     flavour = int.from_bytes(hashlib.sha256(branch_name.encode()).digest()[:4], "big")
+    created = local(created)
     branch: dict[str, Any] = {
         "branchArn": f"{app['appArn']}/branches/{branch_name}",
         "branchName": branch_name,
@@ -774,11 +1064,13 @@ def build_steps(
     a cancelled build shows a cancelled BUILD; a job cancelled before it built has no steps.
     Manual deploys have no BUILD step.
 
+    Step times are whole milliseconds in tzlocal(), as botocore hands them out.
+
     >>> job = {"jobId": "3", "jobType": "RELEASE", "status": "SUCCEED",
-    ...        "startTime": EPOCH, "endTime": EPOCH + dt.timedelta(seconds=100)}
-    >>> [(s["stepName"], s["status"], int(s["endTime"].timestamp() - EPOCH.timestamp()))
+    ...        "startTime": epoch(), "endTime": epoch() + dt.timedelta(seconds=100)}
+    >>> [(s["stepName"], s["status"], s["endTime"].timestamp() - epoch().timestamp())
     ...  for s in build_steps(job)]
-    [('BUILD', 'SUCCEED', 70), ('DEPLOY', 'SUCCEED', 90), ('VERIFY', 'SUCCEED', 100)]
+    [('BUILD', 'SUCCEED', 70.0), ('DEPLOY', 'SUCCEED', 90.0), ('VERIFY', 'SUCCEED', 100.0)]
     """
     m = _model.model()
     end = job.get("endTime")
@@ -802,7 +1094,9 @@ def build_steps(
             failing = names.index(fails_at)
         names = names[: failing + 1]
         outcomes = ["SUCCEED"] * failing + [status]
-    span = (end - begin).total_seconds()
+    # Counted in UTC, whole milliseconds (see local).
+    begin, end = utc(begin), utc(end)
+    span = (end - begin) // _MILLISECOND
     steps = []
     for index, (name, outcome) in enumerate(zip(names, outcomes, strict=True)):
         lo, hi = _STEP_MARKS[name]
@@ -810,12 +1104,15 @@ def build_steps(
         steps.append(
             {
                 "stepName": name,
-                "startTime": begin + dt.timedelta(seconds=span * lo / 1000),
+                "startTime": local(begin + _MILLISECOND * (span * lo // 1000)),
                 "status": outcome,
-                "endTime": end if last else begin + dt.timedelta(seconds=span * hi / 1000),
+                "endTime": local(end if last else begin + _MILLISECOND * (span * hi // 1000)),
             }
         )
     return steps
+
+
+_MILLISECOND = dt.timedelta(milliseconds=1)
 
 
 def artifact_url(region: str, path: str) -> str:
@@ -864,13 +1161,14 @@ def build_log(job: dict[str, Any], step: dict[str, Any]) -> str:
     """The text of a step's log, as Amplify's build logs read (timestamped phase lines).
 
     >>> job = {"jobId": "3", "commitId": "HEAD"}
-    >>> step = {"stepName": "BUILD", "status": "FAILED", "startTime": EPOCH, "endTime": EPOCH}
+    >>> step = {"stepName": "BUILD", "status": "FAILED", "startTime": epoch(), "endTime": epoch()}
     >>> print(build_log(job, step).splitlines()[-1])
     2024-01-01T00:00:00.000Z [ERROR]: !!! Build failed
     """
 
     def at(moment: dt.datetime) -> str:
-        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        moment = utc(moment)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
     start, end = step["startTime"], step["endTime"]
     name = step["stepName"]

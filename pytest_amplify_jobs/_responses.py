@@ -21,6 +21,7 @@ from pytest_amplify_jobs import _generate, _model, _wire
 from pytest_amplify_jobs._chain import ListJobsChain
 from pytest_amplify_jobs._checks import check_bool, check_region, check_seed
 from pytest_amplify_jobs._choices import RandomChoices
+from pytest_amplify_jobs._coherence import Scenario
 from pytest_amplify_jobs._expect import copy_response
 from pytest_amplify_jobs._fake.errors import ServiceError
 from pytest_amplify_jobs._fake.records import JobMeta
@@ -45,6 +46,16 @@ _DEFAULT_HISTORY = 10
 
 # Operations that name something new: their names are made up, never drawn as existing.
 _CREATES_ITS_OWN = frozenset({"CreateApp", "CreateBranch"})
+# The kind of app (manual: True) an operation needs: the service refuses it on the other.
+_NEEDS_KIND = {"CreateDeployment": True, "StartDeployment": True, "StartJob": False}
+_KIND = {True: "manual", False: "repository"}
+
+
+def _account_of(jobs: Any) -> str | None:
+    """The account the jobs' ARNs name (None: no jobs)."""
+    for job in jobs:
+        return str(job["jobArn"]).split(":")[4]
+    return None
 
 
 def _members(operation: str) -> tuple[str, ...]:
@@ -101,9 +112,13 @@ class ResponseScript:
     ``ResponseMetadata``; the same seed and calls give the same responses.
 
     Responses depart from the model as the service's do (see ``departures()``: StartDeployment
-    answers three members of its job, a manual deploy has no commit and no ``jobType``, an app
-    or branch leaves out what was never set); ``model_complete=True`` answers with every member
-    the model requires. The jobs of the chains added are served as they are.
+    answers three members of its job, a manual deploy has no commit, an app or branch leaves
+    out what was never set); ``model_complete=True`` answers with every member the model
+    requires. The jobs of the chains added are served as they are, and a chain's app is of its
+    jobs' kind: connected to a repository (StartJob) or deployed manually (CreateDeployment,
+    StartDeployment); the service refuses the other calls, and so does the script. An app the
+    script makes up is of the kind the call needs, else drawn (with its optional members:
+    ``customRules``, ``buildSpec``, ``tags``...).
 
     >>> from pytest_amplify_jobs import generate_chain
     >>> chain = generate_chain(jobs=200, page_size=50, calls=1, seed=3, newest=["RUNNING"])
@@ -171,6 +186,13 @@ class ResponseScript:
         m = _model.model()
         key = (chain.app_id, chain.branch_name)
         with self.store.lock:
+            manual = _generate.is_manual_history(chain.jobs)
+            if chain.app_id not in self.store.apps and manual is not None:
+                # The app is of its jobs' kind: a deployment on a repository's app (or a
+                # build on a manual one) is refused, as the service refuses it.
+                self._put_app(chain.app_id, manual, _account_of(chain.jobs))
+            if manual is not None:
+                self._kinds[chain.app_id] = _KIND[manual]
             self.store.put_branch(*key, [dict(job) for job in chain.jobs])
             generation = self.store.branches[key].generation
             for page in chain._raw_pages:
@@ -182,8 +204,34 @@ class ResponseScript:
                     )
         self._branch = key
 
+    def _put_app(self, app_id: str | None, manual: bool | None, account: str | None) -> None:
+        """A generated app of one kind (drawn when ``manual`` is None), as the fake's store
+        makes its apps."""
+        store = self.store
+        if manual is None:
+            manual = _generate.draw_manual(self._choices)
+        choices = RandomChoices(store.seed * 1_000_003 + store.apps_added)
+        store.apps_added += 1
+        app = _generate.draw_app(
+            choices,
+            app_id=app_id,
+            region=store.region,
+            account=account,
+            complete=store.complete,
+            manual=manual,
+        )
+        store.put_app(app)
+
+    def _kind_for(self, operation: str, app_id: object) -> bool | None:
+        """The kind an app must be for ``operation``: its own when the store has it, manual
+        for a deployment, a repository's for StartJob; None: any (drawn)."""
+        if isinstance(app_id, str) and app_id in self.store.apps:
+            return self.store.is_manual(app_id)
+        return _NEEDS_KIND.get(operation)
+
     def _draw_branch(self, operation: str, params: Mapping[str, Any]) -> None:
-        """A finished history for a branch no chain named, fitting the job ``params`` name."""
+        """A finished history for a branch no chain named, fitting the job ``params`` name,
+        of its app's kind (drawn for an app made up here)."""
         c = self._choices
         ctx = _generate.draw_context(
             c,
@@ -193,11 +241,19 @@ class ResponseScript:
             realistic=True,
             complete=self.store.complete,
         )
+        manual = self._kind_for(operation, ctx.app_id)
+        if manual is None:
+            manual = _generate.draw_manual(c)
         # A branch only described may be new, without jobs (and without activeJobId: the
         # service leaves it out, departure branch-unset-members); job calls need a job.
         least = 0 if operation in ("GetBranch", "ListBranches") else 1
         jobs = _generate.draw_history(
-            c, ctx, min_size=least, max_size=_DEFAULT_HISTORY, finished_only=True
+            c,
+            ctx,
+            min_size=least,
+            max_size=_DEFAULT_HISTORY,
+            finished_only=True,
+            scenario=Scenario(job_types=_generate.kind_types(manual)),
         )
         named = params.get("jobId")
         stopping = operation == "StopJob"
@@ -208,6 +264,10 @@ class ResponseScript:
             del jobs[top:]
             _generate.renumber(ctx, jobs, top)
         with self.store.lock:
+            if ctx.app_id not in self.store.apps:
+                self._put_app(ctx.app_id, manual, ctx.account)
+            if jobs:
+                self._kinds[ctx.app_id] = _KIND[manual]
             self.store.put_branch(ctx.app_id, ctx.branch_name, jobs)
             if stopping:
                 self.store.jobs.add_job(
@@ -242,7 +302,7 @@ class ResponseScript:
             params.setdefault("branchName", self._branch[1])
             key = (params.get("appId", self._branch[0]), params["branchName"])
         elif "appId" in members and params["appId"] not in self.store.apps:
-            self.store.new_app(params["appId"])
+            self._put_app(params["appId"], self._kind_for(operation, None), None)
         if "jobType" in members and "jobType" not in params:
             params["jobType"] = "RELEASE"
         self._settle_kind(operation, params.get("appId"))
@@ -269,7 +329,7 @@ class ResponseScript:
             assert self._branch is not None
             params["appId"] = self._branch[0]
         elif params["appId"] not in self.store.apps:
-            self.store.new_app(params["appId"])
+            self._put_app(params["appId"], None, None)
         params.setdefault("branchName", f"feature/generated-{self._created}")
         return params
 
@@ -361,23 +421,43 @@ class ResponseScript:
         return str(listed[0]["artifactId"]) if listed else "0"
 
     def _settle_kind(self, operation: str, app_id: str | None) -> None:
-        """An app the script made up takes the kind its first job-starting call needs: a
-        deployment makes it a manual app (no repository), StartJob one connected to a
-        repository; the service refuses the other calls on it from then on."""
+        """An app the script made up whose branches have no job yet takes the kind its first
+        job-starting call needs: a deployment makes it a manual app (no repository), StartJob
+        one connected to a repository; the service refuses the other calls on it from then
+        on. An app with jobs is of their kind already."""
         if app_id is None or app_id in self._kinds:
             return
         app = self.store.apps.get(app_id)
-        if app is None:
+        manual = _NEEDS_KIND.get(operation)
+        if app is None or manual is None:
             return
-        if operation in ("CreateDeployment", "StartDeployment"):
-            self._kinds[app_id] = "manual"
+        self._kinds[app_id] = _KIND[manual]
+        if manual == app.manual:
+            return
+        if manual:
             if self.store.complete:
                 app.members["repository"] = ""
             else:
                 app.members.pop("repository", None)
                 app.members.pop("environmentVariables", None)
-        elif operation == "StartJob":
-            self._kinds[app_id] = "repository"
+        else:
+            app.members["repository"] = f"https://github.com/example-org/{app.members['name']}"
+
+    def _kind_hint(self, operation: str, params: Mapping[str, Any]) -> str:
+        """Why an app refuses ``operation`` when its kind does, and how to ask for the other."""
+        needed = _NEEDS_KIND.get(operation)
+        app_id = params.get("appId")
+        if needed is None or app_id not in self.store.apps:
+            return ""
+        manual = self.store.is_manual(str(app_id))
+        if manual == needed:
+            return ""
+        kind = "deployed manually (no repository)" if manual else "connected to a repository"
+        jobs = "manual deploys" if manual else "builds of its repository"
+        return (
+            f" App {app_id} is {kind}: its branches' jobs are {jobs}. For {operation}, "
+            f"generate the chain with job_types={list(_generate.kind_types(needed))!r}."
+        )
 
     def _default_job(self, operation: str, key: tuple[str, str]) -> str:
         m = _model.model()
@@ -427,8 +507,9 @@ class ResponseScript:
             except ServiceError as error:
                 raise ValueError(
                     f"{call_text(operation, params)} gets {error.code} from the service here: "
-                    f"{error.message}. Queue that error with add_client_error("
-                    f"{operation!r}, {error.code!r}) instead, or name another job or branch."
+                    f"{error.message.rstrip('.')}.{self._kind_hint(operation, params)} Queue that error "
+                    f"with add_client_error({operation!r}, {error.code!r}) instead, or name "
+                    "another job or branch."
                 ) from None
             response: dict[str, Any] = copy_response(body)
             self._answered += 1

@@ -7,8 +7,10 @@ members) and report *all* violations at once, one per line, each with its path.
 
 Responses are checked against what the *service* sends: a member it leaves out although the
 model requires it, or a value outside an enum that it sends anyway, is allowed when it is a
-recorded departure (:mod:`._departures`) for that operation. ``model_strict=True`` checks the
-model alone; its messages name the departure a violation is.
+recorded departure (:mod:`._departures`) for that operation, in the combination its row
+describes (a summary with its commit but no ``jobType`` is refused: the service leaves
+``jobType`` out only with no commit at all, or with commit ``HEAD``). ``model_strict=True``
+checks the model alone; its messages name the departure a violation is.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_amplify_jobs import _model
 from pytest_amplify_jobs._departures import (
     Departure,
-    explaining_departure,
+    explained,
     missing_departure,
     value_departure,
 )
@@ -204,7 +206,7 @@ def _check_structure(
     members: Mapping[str, Shape] = shape.members  # type: ignore[attr-defined]
     missing = [name for name in shape.required_members if name not in value]
     if missing:
-        _check_missing(shape.name, missing, prefix, out, reading)
+        _check_missing(shape.name, value, missing, prefix, out, reading)
     for name, item in value.items():
         if name in allowed_extra:
             continue
@@ -240,20 +242,42 @@ def _check_structure(
 
 
 def _check_missing(
-    shape_name: str, missing: list[str], prefix: str, out: list[Violation], reading: _Reading
+    shape_name: str,
+    value: Mapping[str, Any],
+    missing: list[str],
+    prefix: str,
+    out: list[Violation],
+    reading: _Reading,
 ) -> None:
-    """Required members left out: each allowed when a departure recorded for this operation
-    leaves it out (unless the reading is model-strict, which names the departure)."""
+    """Required members left out: allowed when a departure recorded for this operation
+    explains them, in the combination its row describes (see ``Departure.explains``), unless
+    the reading is model-strict, which names the departure."""
+    if reading.operation is None:
+        for name in missing:
+            out.append(Violation(prefix + name, None, f"missing (required by {shape_name})"))
+        return
     together = frozenset(missing)
+    rows = explained(shape_name, value, together, reading.operation)
     for name in missing:
-        note = ""
-        if reading.operation is not None:
-            found, elsewhere = missing_departure(shape_name, name, reading.operation)
-            if found is not None and not reading.strict:
-                continue
-            found = explaining_departure(shape_name, name, together, reading.operation)
-            note = _departure_note(found, elsewhere)
+        row = rows.get(name)
+        if row is not None and not reading.strict:
+            continue
+        if row is not None:
+            note = _departure_note(row, ())
+        else:
+            note = _combination_note(shape_name, name, reading.operation)
         out.append(Violation(prefix + name, None, f"missing (required by {shape_name}){note}"))
+
+
+def _combination_note(shape_name: str, member: str, operation: str) -> str:
+    """What a missing member no row explains says: the rows that leave it out in this
+    operation's answers but in another combination, else where the service does it."""
+    found, elsewhere = missing_departure(shape_name, member, operation)
+    if found is None:
+        return _departure_note(None, elsewhere)
+    here = [row for row in elsewhere if row.applies_to(operation)]
+    shown = "; ".join(f"{row.name}: {row.combination()}" for row in here)
+    return f"; the service leaves it out only in another combination ({shown}), not this one"
 
 
 def _check(shape: Shape, value: Any, path: str, out: list[Violation], reading: _Reading) -> None:
@@ -403,8 +427,9 @@ def validate_response(
 
     ``ResponseMetadata`` is allowed at the top level. A departure of the service from its model
     recorded for ``operation`` (see ``departures()``: members it leaves out, enum values it
-    sends anyway) is accepted; ``model_strict=True`` checks the model alone. Raises
-    :class:`InvalidResponse` listing every violation with its path:
+    sends anyway) is accepted in the combination its row describes; ``model_strict=True``
+    checks the model alone. Raises :class:`InvalidResponse` listing every violation with its
+    path:
 
     >>> validate_response("StartDeployment", {"jobSummary": {
     ...     "jobArn": "arn:aws:amplify:us-east-1:123456789012:apps/d1abc/branches/main/jobs/0000000002",

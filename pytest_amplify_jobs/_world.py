@@ -22,6 +22,7 @@ seeded ``random.Random``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -232,13 +233,19 @@ class FaultBurst:
 
 @dataclass(frozen=True)
 class BranchWorld:
-    """One branch of a world: its history when loaded (newest first) and its scripts."""
+    """One branch of a world: its history when loaded (newest first) and its scripts.
+
+    ``manual``: its app is deployed manually (no repository), so its jobs are manual deploys,
+    those that arrive too, and the code starts one with StartDeployment; else the app is
+    connected to a repository (webhook builds, RELEASE, RETRY; StartJob).
+    """
 
     app_id: str
     branch_name: str
     jobs: tuple[dict[str, Any], ...]
     plans: tuple[JobPlan, ...]  # jobs that move or arrive, oldest first
     settles_after: int  # calls after which no scripted job of the branch moves any more
+    manual: bool = False
 
     @property
     def queue_free(self) -> int:
@@ -257,7 +264,8 @@ class BranchWorld:
         if not self.jobs:
             parts.append("no jobs")
         parts += [p.timeline() for p in self.plans if p.arrives_after is not None]
-        return f"{self.app_id}/{self.branch_name}: " + ", ".join(parts)
+        kind = " (manual deploys)" if self.manual else ""
+        return f"{self.app_id}/{self.branch_name}{kind}: " + ", ".join(parts)
 
 
 @dataclass(frozen=True, repr=False)
@@ -272,6 +280,11 @@ class AmplifyWorld:
     (then load it into ``fake_amplify(model_complete=True)``, so that what the fake adds is
     model-complete too).
 
+    :attr:`apps` are its apps as GetApp shows them, each of one kind, as its branches'
+    histories are: connected to a repository (``repository`` set; webhook builds, RELEASE,
+    RETRY) or deployed manually (no ``repository``; manual deploys only), so that the fake
+    refuses what the service refuses (StartJob on a manual app, a deployment on the other).
+
     >>> world = generate_world(seed=1, max_faults=0, max_arrivals=0)
     >>> world.app_id.startswith("d"), world.final_status() in ("SUCCEED", "FAILED", "CANCELLED")
     (True, True)
@@ -283,6 +296,25 @@ class AmplifyWorld:
     region: str = "us-east-1"
     # Histories with every member the model requires (no departures of the service).
     model_complete: bool = False
+    apps: tuple[dict[str, Any], ...] = ()  # one App per app id of the branches, in order
+
+    @property
+    def manual(self) -> bool:
+        """Whether the watched branch's app is deployed manually (no repository): its jobs
+        are manual deploys, and the code starts one with StartDeployment, not StartJob."""
+        return self.watched.manual
+
+    def app(self, app_id: str | None = None) -> dict[str, Any]:
+        """The App (as GetApp shows it when loaded) of ``app_id`` (default: the watched
+        branch's)."""
+        app_id = self.app_id if app_id is None else app_id
+        for app in self.apps:
+            if app["appId"] == app_id:
+                return app
+        raise ValueError(
+            f"app_id={app_id!r} is not an app of the world; known: "
+            f"{', '.join(a['appId'] for a in self.apps) or 'none'}"
+        )
 
     @property
     def watched(self) -> BranchWorld:
@@ -551,6 +583,8 @@ def _plan_branch(
     jobs: list[dict[str, Any]],
     max_wait: int,
     arrivals: Sequence[tuple[int, str]] = (),
+    *,
+    manual: bool = False,
 ) -> BranchWorld:
     """Draw the moves of every in-flight job (oldest first, each leaving the queue after the
     one before has finished), then the jobs that arrive."""
@@ -572,15 +606,17 @@ def _plan_branch(
         steps = _draw_route(c, queued, max_wait)
         moves, queue_free = schedule_route(steps, arrives, queue_free)
         plans.append(JobPlan(str(next_id + offset), queued, moves, arrives, job_type, steps))
-    return BranchWorld(app_id, branch_name, tuple(jobs), tuple(plans), queue_free)
+    return BranchWorld(app_id, branch_name, tuple(jobs), tuple(plans), queue_free, manual)
 
 
 def build_world(c: Choices, spec: WorldSpec) -> AmplifyWorld:
     """The one builder: ``amplify_worlds()`` and :func:`generate_world` differ only in ``c``.
 
-    Ordinary choices come first, so it shrinks toward one app with one branch holding the
-    fewest jobs allowed, every move due at once (a job finishes at the first poll) on its
-    way to ``SUCCEED``, no job arriving and no fault.
+    Ordinary choices come first, so it shrinks toward one app connected to a repository with
+    one branch holding the fewest jobs allowed, every move due at once (a job finishes at the
+    first poll) on its way to ``SUCCEED``, no job arriving and no fault. Each app is of one
+    kind (drawn, one in four deployed manually, or as ``job_types`` pin the watched one), and
+    every branch of it holds the jobs that kind makes.
     """
     m = _model.model()
     ctx = _generate.draw_context(
@@ -591,17 +627,19 @@ def build_world(c: Choices, spec: WorldSpec) -> AmplifyWorld:
         realistic=True,
         complete=spec.model_complete,
     )
+    manual = _generate.draw_manual(c, spec.scenario.job_types)
+    types = _generate.kind_types(manual, spec.scenario.job_types)
+    scenario = dataclasses.replace(spec.scenario, job_types=types)
     jobs = _generate.draw_history(
-        c, ctx, min_size=spec.min_jobs, max_size=spec.max_jobs, scenario=spec.scenario
+        c, ctx, min_size=spec.min_jobs, max_size=spec.max_jobs, scenario=scenario
     )
     others = c.many(_DrawBranch(spec.max_apps, spec.max_jobs), 0, spec.max_branches - 1)
-    arrivals = c.many(
-        _DrawArrival(spec.max_wait, spec.scenario.job_types or m.job_types_ordinary_first),
-        0,
-        spec.max_arrivals,
+    arrivals = c.many(_DrawArrival(spec.max_wait, types), 0, spec.max_arrivals)
+    watched = _plan_branch(
+        c, ctx.app_id, ctx.branch_name, jobs, spec.max_wait, arrivals, manual=manual
     )
-    watched = _plan_branch(c, ctx.app_id, ctx.branch_name, jobs, spec.max_wait, arrivals)
     branches = [watched]
+    kinds = {ctx.app_id: manual}  # in the order the apps appear
     seen = {(ctx.app_id, ctx.branch_name)}
     for draw in others:
         app_id = ctx.app_id
@@ -610,14 +648,31 @@ def build_world(c: Choices, spec: WorldSpec) -> AmplifyWorld:
         if (app_id, draw.name) in seen:
             continue
         seen.add((app_id, draw.name))
+        if app_id not in kinds:
+            kinds[app_id] = _generate.draw_manual(c)
+        kind = kinds[app_id]
         other = _generate.BranchContext(
             app_id, draw.name, ctx.region, ctx.account, complete=spec.model_complete
         )
-        history = _generate.build_history(other, draw.draws, draw.epoch_offset)
-        branches.append(_plan_branch(c, app_id, draw.name, history, spec.max_wait))
+        draws = [_generate.of_kind(d, kind) for d in draw.draws]
+        history = _generate.build_history(other, draws, draw.epoch_offset)
+        branches.append(_plan_branch(c, app_id, draw.name, history, spec.max_wait, manual=kind))
     started = _draw_route(c, m.queued_statuses[-1], spec.max_wait)
     faults = _faults(c, spec)
-    return AmplifyWorld(tuple(branches), started, faults, spec.region, spec.model_complete)
+    apps = tuple(
+        _generate.draw_app(
+            RandomChoices(_generate.mix(ctx.identity, 12 + index)),
+            app_id=app_id,
+            region=spec.region,
+            account=ctx.account,
+            complete=spec.model_complete,
+            manual=kind,
+        )
+        for index, (app_id, kind) in enumerate(kinds.items())
+    )
+    return AmplifyWorld(
+        tuple(branches), started, faults, spec.region, spec.model_complete, apps=apps
+    )
 
 
 def _faults(c: Choices, spec: WorldSpec) -> tuple[FaultBurst, ...]:

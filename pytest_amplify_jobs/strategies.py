@@ -124,8 +124,8 @@ def job_summaries(
     deploys with a source URL.
 
     By default it departs from the model as the service does (see ``departures()``): a manual
-    deploy is listed without commit or ``jobType``, a RELEASE of ``HEAD`` without
-    ``commitMessage`` or ``jobType``. ``model_complete=True`` gives every member the model
+    deploy is listed without a commit (with ``jobType`` ``"MANUAL"`` or without one), a
+    RELEASE of ``HEAD`` without ``commitMessage`` or ``jobType``. ``model_complete=True`` gives every member the model
     requires (manual deploys with ``commitId='HEAD'``).
 
     ``statuses`` / ``job_types`` restrict the enums (any of the model's values). Shrinks toward a
@@ -178,11 +178,14 @@ def job_histories(
     region and account in every ARN, older jobs started earlier and finished before the next
     started, at most one job building and only newer jobs queued.
 
-    The scenario keywords pin what a test is about, the rest is drawn, coherent: ``statuses``
-    (the statuses any job may have), ``newest`` (the statuses of the newest jobs, newest
-    first: ``["PENDING", "RUNNING"]`` is a build running with a job queued behind it) and
-    ``job_types``. A request no coherent history meets raises ``InvalidArgument`` naming the
-    rule. Shrinks by deleting older jobs, keeping the pinned newest ones.
+    The jobs come from one kind of app (drawn first, shrinking toward an app connected to a
+    repository): webhook builds, RELEASE and RETRY, or manual deploys only (as ``job_types``
+    of one kind decide). The scenario keywords pin what a test is about, the rest is drawn,
+    coherent: ``statuses`` (the statuses any job may have), ``newest`` (the statuses of the
+    newest jobs, newest first: ``["PENDING", "RUNNING"]`` is a build running with a job queued
+    behind it) and ``job_types``. A request no coherent history meets raises
+    ``InvalidArgument`` naming the rule. Shrinks by deleting older jobs, keeping the pinned
+    newest ones.
 
     Jobs depart from the model as the service's do (see ``departures()`` and
     :func:`job_summaries`); ``model_complete=True`` gives every job every member the model

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import collections
+import datetime as dt
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 
-from pytest_amplify_jobs import ListJobsChain, ListJobsError, _model, generate_chain
+from pytest_amplify_jobs import (
+    ListJobsChain,
+    ListJobsError,
+    _model,
+    generate_chain,
+    generate_response,
+    generate_world,
+    validate_job_history,
+)
+from pytest_amplify_jobs._coherence import job_kind
 from pytest_amplify_jobs._generate import recorded_type
 from tests.helpers import assert_chain_ok, assert_coherent_history, paginate_all
 
@@ -113,6 +126,96 @@ def test_every_enum_value_and_error_code_appears() -> None:
     for code, status in m.errors.items():
         chain = generate_chain(jobs=1, error=code)
         assert chain.error is not None and chain.error.http_status == status
+
+
+def test_a_branch_history_is_of_one_app_kind() -> None:
+    # 23 of 30 generate_chain(jobs=10) seeds put manual deploys beside a repository's builds;
+    # an app is connected to a repository or deployed manually, never both (AWS API
+    # reference, JobSummary.jobType).
+    kinds: collections.Counter[bool] = collections.Counter()
+    for seed in range(30):
+        jobs = generate_chain(jobs=10, seed=seed).jobs
+        found = {job_kind(job) for job in jobs}
+        assert len(found) == 1, (seed, [recorded_type(job) for job in jobs])
+        kinds[found.pop()] += 1
+        validate_job_history(jobs)  # its rule one-kind
+    assert kinds[True] and kinds[False] > kinds[True]  # one app in four is deployed manually
+    for seed in range(10):  # job types of one kind decide it; of both kinds, each history is one
+        assert {
+            job_kind(j) for j in generate_chain(jobs=8, seed=seed, job_types=["MANUAL"]).jobs
+        } == {True}
+        mixed = generate_chain(jobs=8, seed=seed, job_types=["RELEASE", "MANUAL"]).jobs
+        assert len({job_kind(j) for j in mixed}) == 1
+
+
+def test_times_are_milliseconds_in_botocores_tzlocal() -> None:
+    # The service sends milliseconds; botocore's parser hands them out as aware datetimes in
+    # dateutil's tzlocal() (botocore.compat.get_tzinfo_options).
+    from botocore.compat import get_tzinfo_options
+    from hypothesis import find, settings
+
+    from pytest_amplify_jobs.strategies import amplify_responses, job_histories
+
+    tzlocal = get_tzinfo_options()[0]
+    values: list[Any] = [generate_chain(jobs=40, seed=seed).pages for seed in range(3)]
+    values += [generate_response(op, seed=2) for op in ("GetJob", "GetApp", "GetBranch")]
+    world = generate_world(seed=2, max_apps=2, max_branches=3)
+    values += [[b.jobs for b in world.branches], world.apps]
+    quick = settings(database=None, max_examples=10)
+    values.append(find(job_histories(min_size=5), lambda jobs: True, settings=quick))
+    values.append(find(amplify_responses(operation="GetJob"), lambda r: True, settings=quick))
+    times = list(_datetimes(values))
+    assert len(times) > 100
+    assert all(isinstance(t.tzinfo, tzlocal) for t in times)
+    assert all(t.microsecond % 1000 == 0 for t in times)
+    assert sum(t.microsecond != 0 for t in times) > len(times) // 2
+
+
+def _datetimes(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _datetimes(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _datetimes(item)
+
+
+_IN_A_ZONE = """
+import datetime as dt, json
+from dateutil.tz import tzlocal
+from pytest_amplify_jobs import generate_chain, generate_world, validate_job_history
+jobs = list(generate_chain(jobs=600, seed=4).jobs)
+validate_job_history(jobs)
+world = generate_world(seed=3, max_branches=3)
+for branch in world.branches:
+    validate_job_history(list(branch.jobs))
+seen = []
+for job in jobs:
+    for key in ("commitTime", "startTime", "endTime"):
+        if key in job:
+            t = job[key]
+            parsed = dt.datetime.fromtimestamp(t.timestamp(), tzlocal())  # as botocore parses
+            assert (t.replace(tzinfo=None), t.utcoffset(), t.fold) == (
+                parsed.replace(tzinfo=None), parsed.utcoffset(), parsed.fold), (t, parsed)
+            seen.append(t.timestamp())
+print(json.dumps(seen))
+"""
+
+
+def test_generation_is_the_same_whatever_the_machines_zone() -> None:
+    # The same instants in every zone, coherent (summer time included: a build across the
+    # clocks going back still ends after it starts), each as botocore's parser shows it.
+    outputs = []
+    for zone in ("UTC", "Asia/Kolkata", "America/New_York"):
+        env = {**os.environ, "TZ": zone}
+        done = subprocess.run(
+            [sys.executable, "-c", _IN_A_ZONE], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, (zone, done.stderr[-2000:])
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1] == outputs[2]
 
 
 def test_app_and_branch_can_be_fixed() -> None:

@@ -42,6 +42,15 @@ pytest_plugins = ["pytester"]
 SEEDS = range(8)
 FEW = settings(max_examples=25, deadline=None, database=None)
 JOB_HOLDERS = ("jobSummaries", "jobSummary", "job")
+REPOSITORY = ["WEB_HOOK", "RELEASE", "RETRY"]
+
+
+def kind_for(operation: str) -> list[str] | None:
+    """The job types of the app kind ``operation`` needs (the service refuses a deployment
+    on an app connected to a repository, and StartJob on a manual one); None: any."""
+    if operation in ("CreateDeployment", "StartDeployment"):
+        return ["MANUAL"]
+    return REPOSITORY if operation == "StartJob" else None
 
 
 def jobs_in(response: dict[str, Any]) -> list[dict[str, Any]]:
@@ -243,7 +252,11 @@ def test_amplify_responses_of_a_complete_chain(operation: str) -> None:
     @settings(max_examples=15, deadline=None, database=None)
     @given(st.data())
     def check(data: st.DataObject) -> None:
-        chain = data.draw(aj.list_jobs_chains(min_jobs=1, max_jobs=10, model_complete=True))
+        chain = data.draw(
+            aj.list_jobs_chains(
+                min_jobs=1, max_jobs=10, model_complete=True, job_types=kind_for(operation)
+            )
+        )
         response = data.draw(
             aj.amplify_responses(operation=operation, chain=chain, model_complete=True)
         )
@@ -264,7 +277,21 @@ def test_amplify_worlds_model_complete(world: AmplifyWorld) -> None:
 @pytest.mark.parametrize("operation", OPERATIONS)
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_generate_response_model_complete(operation: str, seed: int) -> None:
-    chain = generate_chain(jobs=12 * seed, seed=seed, model_complete=True) if seed else None
+    # A chain the operation can follow: of the app kind it needs, with a build to stop, and
+    # the newest job finished before a deployment (the service refuses the others).
+    newest = {"StopJob": ["RUNNING"], "CreateDeployment": ["SUCCEED"]}.get(operation)
+    newest = ["SUCCEED"] if operation == "StartDeployment" else newest
+    chain = (
+        generate_chain(
+            jobs=12 * seed,
+            seed=seed,
+            model_complete=True,
+            job_types=kind_for(operation),
+            newest=newest,
+        )
+        if seed
+        else None
+    )
     response = generate_response(operation, chain=chain, seed=seed, model_complete=True)
     validate_response(operation, response, model_strict=True)
 
@@ -282,7 +309,9 @@ def test_generate_response_departs_by_default() -> None:
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_a_response_script_answers_model_complete(seed: int) -> None:
-    chain = generate_chain(jobs=60, page_size=20, calls=1, seed=seed, model_complete=True)
+    chain = generate_chain(
+        jobs=60, page_size=20, calls=1, seed=seed, model_complete=True, job_types=REPOSITORY
+    )
     script = ResponseScript(chain, seed=seed, model_complete=True)
     assert script.model_complete
     calls: list[tuple[str, dict[str, Any]]] = [
@@ -323,8 +352,13 @@ def assert_world_complete(world: AmplifyWorld) -> None:
                 branch = c.get_branch(appId=b.app_id, branchName=b.branch_name)
                 validate_response("GetBranch", branch, model_strict=True)
             validate_response("GetApp", c.get_app(appId=world.app_id), model_strict=True)
-        started = c.start_job(appId=world.app_id, branchName=world.branch_name, jobType="RELEASE")
-        validate_response("StartJob", started, model_strict=True)
+        where = {"appId": world.app_id, "branchName": world.branch_name}
+        if world.manual:  # an app deployed manually: StartJob is refused, a deployment starts
+            started = c.start_deployment(**where, sourceUrl="https://example.com/site.zip")
+            validate_response("StartDeployment", started, model_strict=True)
+        else:
+            started = c.start_job(**where, jobType="RELEASE")
+            validate_response("StartJob", started, model_strict=True)
         got = c.get_job(
             appId=world.app_id, branchName=world.branch_name, jobId=started["jobSummary"]["jobId"]
         )

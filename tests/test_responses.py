@@ -34,6 +34,15 @@ pytest_plugins = ["pytester"]
 
 FINISHED = ("SUCCEED", "FAILED", "CANCELLED")
 NOT_LISTJOBS = tuple(op for op in OPERATIONS if op != "ListJobs")
+REPOSITORY_TYPES = ["WEB_HOOK", "RELEASE", "RETRY"]
+
+
+def kind_for(operation: str) -> list[str] | None:
+    """The job types of the app kind ``operation`` needs: the service refuses a deployment
+    on an app connected to a repository, and StartJob on a manual one."""
+    if operation in ("CreateDeployment", "StartDeployment"):
+        return ["MANUAL"]
+    return REPOSITORY_TYPES if operation == "StartJob" else None
 
 
 def _norm(value: Any) -> Any:
@@ -61,7 +70,12 @@ def assert_parses(operation: str, response: dict[str, Any]) -> None:
 @pytest.mark.parametrize("operation", OPERATIONS)
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_every_operation_is_valid_and_parses(operation: str, seed: int) -> None:
-    chain = generate_chain(jobs=12 * seed, seed=seed) if seed else None
+    types = kind_for(operation)
+    # A deployment waits for the branch's newest job to finish (the service's refusal).
+    newest = ["SUCCEED"] if types == ["MANUAL"] else None
+    chain = (
+        generate_chain(jobs=12 * seed, seed=seed, job_types=types, newest=newest) if seed else None
+    )
     try:
         response = generate_response(operation, chain=chain, seed=seed)
     except ValueError as error:  # StopJob with nothing in flight: the service's error
@@ -97,7 +111,7 @@ def test_start_job_takes_the_next_id_behind_the_running_build() -> None:
 
 
 def test_get_branch_agrees_with_the_chain_and_the_script() -> None:
-    chain = generate_chain(jobs=200, page_size=50, calls=1, seed=4)
+    chain = generate_chain(jobs=200, page_size=50, calls=1, seed=4, job_types=REPOSITORY_TYPES)
     branch = generate_response("GetBranch", chain=chain)["branch"]
     assert branch["branchName"] == chain.branch_name
     assert (branch["activeJobId"], branch["totalNumberOfJobs"]) == ("0000000200", "200")
@@ -110,7 +124,7 @@ def test_get_branch_agrees_with_the_chain_and_the_script() -> None:
 
 
 def test_deployments_create_a_job_then_start_it() -> None:
-    chain = generate_chain(jobs=5, seed=1)
+    chain = generate_chain(jobs=5, seed=1, job_types=["MANUAL"], newest=["SUCCEED"])
     script = ResponseScript(chain)
     created = script.response("CreateDeployment", {"fileMap": {"index.html": "abc"}})
     assert created["jobId"] == "6" and set(created["fileUploadUrls"]) == {"index.html"}
@@ -118,6 +132,60 @@ def test_deployments_create_a_job_then_start_it() -> None:
     started = script.response("StartDeployment")["jobSummary"]
     # As the service answers (departure start-deployment-summary).
     assert started == {"jobArn": started["jobArn"], "jobId": "6", "status": "PENDING"}
+
+
+def test_apps_are_of_both_kinds_with_the_members_real_apps_carry() -> None:
+    # Recorded apps (tests/published/ 001, 004, 014, 021): no description; a manual-deploy
+    # app has no repository or environmentVariables; customRules, buildSpec, tags,
+    # repositoryCloneMethod and platform WEB_COMPUTE appear on real apps.
+    apps = []
+    for seed in range(40):
+        apps.append(generate_response("GetApp", seed=seed)["app"])
+        apps += generate_response("ListApps", seed=seed)["apps"]
+    manual = [app for app in apps if "repository" not in app]
+    built = [app for app in apps if "repository" in app]
+    assert manual and built
+    assert all("description" not in app for app in apps)
+    for app in manual:
+        assert not {"environmentVariables", "buildSpec", "repositoryCloneMethod"} & set(app)
+        assert app["platform"] == "WEB"
+    for member in ("buildSpec", "tags", "repositoryCloneMethod", "environmentVariables"):
+        assert any(member in app for app in built), member
+        assert any(member not in app for app in built), member
+    assert {"WEB", "WEB_COMPUTE"} <= {app["platform"] for app in built}
+    assert all("customRules" in app for app in apps)
+    assert {bool(app["customRules"]) for app in apps} == {True, False}
+    complete = [generate_response("GetApp", seed=s, model_complete=True)["app"] for s in range(20)]
+    for app in complete:
+        validate_response("GetApp", {"app": app}, model_strict=True)
+    assert {app["repository"] == "" for app in complete} == {True, False}  # both kinds
+
+
+def test_the_strategy_draws_both_kinds_of_app_and_shrinks_to_a_repositorys() -> None:
+    found = find(amplify_responses(operation="GetApp"), lambda r: True)
+    assert found["app"]["repository"].startswith("https://")
+    manual = find(
+        amplify_responses(operation="GetApp"),
+        lambda r: "repository" not in r["app"],
+        settings=settings(max_examples=200, database=None),
+    )
+    assert not {"repository", "environmentVariables", "description"} & set(manual["app"])
+
+
+def test_a_chains_app_is_of_its_jobs_kind() -> None:
+    manual = generate_chain(jobs=4, seed=1, job_types=["MANUAL"], newest=["SUCCEED"])
+    built = generate_chain(jobs=4, seed=1, job_types=REPOSITORY_TYPES)
+    assert "repository" not in generate_response("GetApp", chain=manual)["app"]
+    assert generate_response("GetApp", chain=built)["app"]["repository"]
+    assert generate_response("CreateDeployment", chain=manual)["jobId"] == "5"
+    with pytest.raises(ValueError, match=r"job_types=\['WEB_HOOK', 'RELEASE', 'RETRY'\]"):
+        generate_response("StartJob", chain=manual)
+    with pytest.raises(ValueError, match=r"already connected a repository.*job_types=\['MANUAL'\]"):
+        generate_response("CreateDeployment", chain=built)
+    # Without a chain, the branch drawn is of the kind the call needs.
+    for seed in range(6):
+        assert generate_response("StartDeployment", seed=seed)["jobSummary"]["status"]
+        assert generate_response("StartJob", seed=seed)["jobSummary"]["status"] == "PENDING"
 
 
 def test_errors_the_service_would_send_are_named() -> None:
@@ -216,7 +284,7 @@ def test_client_errors_have_the_models_status(queue: Any) -> None:
 
 @pytest.mark.amplify_jobs(assert_all_consumed=False)
 def test_unmade_calls_are_pending_by_name(queue: Any) -> None:
-    chain = queue.generate(jobs=120, page_size=50, calls=1)
+    chain = queue.generate(jobs=120, page_size=50, calls=1, job_types=REPOSITORY_TYPES)
     queue.add_response("StartJob")
     polls = queue.add_job_progress()
     pending = queue.pending()
@@ -276,7 +344,14 @@ def test_newest_page_of_200_jobs_then_start_then_poll(
         client, app_id, branch = fake.client, "d1abc", "main"
     else:
         stub = request.getfixturevalue("amplify_stub" if mode == "stubber" else "amplify_intercept")
-        chain = stub.generate(jobs=200, page_size=50, calls=1, app_id="d1abc", branch_name="main")
+        chain = stub.generate(
+            jobs=200,
+            page_size=50,
+            calls=1,
+            app_id="d1abc",
+            branch_name="main",
+            job_types=REPOSITORY_TYPES,  # StartJob: an app connected to a repository
+        )
         stub.add_response(
             "StartJob", expected_params={**chain.expected_params(0), "jobType": "RELEASE"}
         )
@@ -294,10 +369,12 @@ def test_newest_page_of_200_jobs_then_start_then_poll(
 
 
 @settings(max_examples=30, deadline=None, database=None)
-@given(st.sampled_from(OPERATIONS), list_jobs_chains(min_jobs=1, max_jobs=20), st.data())
-def test_strategy_responses_are_valid_and_coherent(
-    operation: str, chain: Any, data: st.DataObject
-) -> None:
+@given(st.sampled_from(OPERATIONS), st.data())
+def test_strategy_responses_are_valid_and_coherent(operation: str, data: st.DataObject) -> None:
+    types = kind_for(operation)
+    # A deployment waits for the branch's newest job to finish (the service's refusal).
+    newest = ["SUCCEED"] if types == ["MANUAL"] else None
+    chain = data.draw(list_jobs_chains(min_jobs=1, max_jobs=20, job_types=types, newest=newest))
     try:
         response = data.draw(amplify_responses(operation=operation, chain=chain))
     except ValueError as error:  # nothing in flight to stop, or nothing finished to delete

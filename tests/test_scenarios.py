@@ -26,7 +26,7 @@ from pytest_amplify_jobs import (
     validate_job_history,
 )
 from pytest_amplify_jobs import strategies as aj
-from pytest_amplify_jobs._coherence import RULES
+from pytest_amplify_jobs._coherence import RULES, job_kind
 from pytest_amplify_jobs._generate import recorded_type
 from pytest_amplify_jobs.cli import main
 from tests.helpers import assert_coherent_history
@@ -44,6 +44,7 @@ SCENARIOS: list[dict[str, Any]] = [
     {"statuses": ["SUCCEED", "RUNNING"], "newest": ["RUNNING"]},
     {"job_types": ["MANUAL"]},
     {"job_types": ["RETRY", "RELEASE"], "newest": ["FAILED", "FAILED"]},
+    {"job_types": ["RELEASE", "MANUAL"]},  # both kinds allowed: each history is one of them
 ]
 
 
@@ -235,6 +236,19 @@ def _build_behind_a_finish(jobs: Jobs) -> None:
     del jobs[2]["endTime"]
 
 
+def _other_kind(jobs: Jobs) -> None:
+    """Job 2 becomes a job of the other kind of app: a manual deploy among builds of a
+    repository, or a webhook build among manual deploys."""
+    job = jobs[2]
+    if job_kind(job):
+        job.update(jobType="WEB_HOOK", commitId="ab" * 20, commitMessage="Fix README")
+        job["commitTime"] = job["startTime"]
+    else:
+        for member in ("commitId", "commitMessage", "commitTime"):
+            job.pop(member, None)
+        job["jobType"] = "MANUAL"
+
+
 def _swap(a: int, b: int) -> Callable[[Jobs], None]:
     def breaker(jobs: Jobs) -> None:
         jobs[a], jobs[b] = jobs[b], jobs[a]
@@ -269,6 +283,7 @@ BREAKAGES: dict[str, tuple[Callable[[Jobs], None], str]] = {
     "one-build": (_set(0, "status", lambda jobs: "PROVISIONING"), "jobs[1].status"),
     "build-newest": (_build_behind_a_finish, "jobs[2].status"),
     "queued-newest": (_set(2, "status", lambda jobs: "PENDING"), "jobs[2].status"),
+    "one-kind": (_other_kind, "jobs[2].jobType"),
 }
 
 

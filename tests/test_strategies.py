@@ -17,11 +17,13 @@ from pytest_amplify_jobs import (
     ListJobsError,
     _model,
     generate_chain,
+    validate_job_history,
     validate_list_jobs_request,
     validate_list_jobs_response,
 )
 from pytest_amplify_jobs import strategies as aj
 from pytest_amplify_jobs._choices import HypothesisChoices
+from pytest_amplify_jobs._coherence import job_kind
 from pytest_amplify_jobs._generate import recorded_type
 from tests.helpers import COHERENCE_RULES, assert_chain_ok, assert_coherent_history
 
@@ -118,8 +120,10 @@ def test_unrealistic_histories_keep_the_timeline(jobs: list[dict[str, Any]]) -> 
 def test_summaries_follow_their_restrictions(job: dict[str, Any]) -> None:
     validate_list_jobs_response({"jobSummaries": [job]})
     assert job["status"] in ("RUNNING", "FAILED")
-    # The service lists a manual deploy without commit or type (departure manual-deploy-summary).
-    assert not {"jobType", "commitId", "commitMessage", "commitTime"} & set(job)
+    # The service lists a manual deploy without a commit, with jobType MANUAL or without one
+    # (departure manual-deploy-summary: the sources disagree, both are generated).
+    assert not {"commitId", "commitMessage", "commitTime"} & set(job)
+    assert job.get("jobType", "MANUAL") == "MANUAL"
     assert job["sourceUrlType"] in M.source_url_types
     assert ("endTime" in job) == (job["status"] == "FAILED")
 
@@ -214,6 +218,22 @@ def test_a_history_with_a_build_shrinks_to_that_build() -> None:
         settings=SHRINK,
     )
     assert [j["status"] for j in jobs] == ["RUNNING"]
+
+
+@settings(max_examples=60)
+@given(aj.list_jobs_chains(max_jobs=30), aj.job_histories(max_size=30))
+def test_a_history_is_of_one_app_kind(chain: ListJobsChain, jobs: list[dict[str, Any]]) -> None:
+    # A repository's builds or manual deploys, never both (AWS API reference, JobSummary).
+    for history in (list(chain.jobs), jobs):
+        assert len({job_kind(job) for job in history}) <= 1
+        validate_job_history(history)
+
+
+def test_a_manual_deploy_shrinks_to_one_job_and_a_history_to_repository_builds() -> None:
+    jobs = find(aj.job_histories(), lambda js: any(job_kind(j) for j in js), settings=SHRINK)
+    assert len(jobs) == 1 and recorded_type(jobs[0]) == "MANUAL"
+    plain = find(aj.job_histories(min_size=3), lambda js: True, settings=SHRINK)
+    assert [recorded_type(j) for j in plain] == ["WEB_HOOK"] * 3
 
 
 # --------------------------------------------------------------------------- bad arguments

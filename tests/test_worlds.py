@@ -18,6 +18,7 @@ from pytest_amplify_jobs import (
     validate_job_history,
     validate_response,
 )
+from pytest_amplify_jobs._coherence import job_kind
 from pytest_amplify_jobs._world import (
     FaultBurst,
     JobPlan,
@@ -30,6 +31,7 @@ from pytest_amplify_jobs.strategies import amplify_worlds
 from tests.helpers import client
 
 FINISHED = ("SUCCEED", "FAILED", "CANCELLED")
+REPOSITORY = ["WEB_HOOK", "RELEASE", "RETRY"]
 
 
 # ----------------------------------------------------------------------------------- waiters
@@ -155,7 +157,7 @@ def test_a_correct_waiter_returns_the_final_status_within_budget(world: AmplifyW
 
 
 @settings(max_examples=50, deadline=None)
-@given(amplify_worlds(max_arrivals=2))
+@given(amplify_worlds(max_arrivals=2, job_types=REPOSITORY))  # StartJob: a repository's app
 def test_a_start_job_waiter_gets_the_started_jobs_status(world: AmplifyWorld) -> None:
     with fake_amplify(world=world) as fake:
         status, polls = wait_for_started(world)
@@ -224,7 +226,7 @@ def test_a_throttle_on_the_finishing_poll_is_absorbed() -> None:
     # A seeded world whose watched job finishes at poll 4 (built, not searched for with
     # find(): that took 85 s at the lower bounds' Hypothesis); the poll that would have seen
     # the finish (call 1 is the listing) is throttled.
-    world = generate_world(seed=1, newest=["RUNNING"], max_faults=0, max_arrivals=0)
+    world = generate_world(seed=22, newest=["RUNNING"], max_faults=0, max_arrivals=0)
     assert world.finishes_after() == 4
     world = dataclasses.replace(
         world, faults=(FaultBurst("ThrottlingException", world.finishes_after() + 1),)
@@ -233,6 +235,60 @@ def test_a_throttle_on_the_finishing_poll_is_absorbed() -> None:
         job_id, status, _ = wait_for_newest(world)
     assert status == world.final_status(job_id)
     assert [r.error_code for r in fake.requests if r.error_code] == ["ThrottlingException"]
+
+
+# ------------------------------------------------------------------------------ app kinds
+
+
+def test_every_app_of_a_world_is_of_its_branches_kind() -> None:
+    # An app is connected to a repository (webhook builds, RELEASE, RETRY) or deployed
+    # manually (manual deploys only), never both (AWS API reference, JobSummary.jobType);
+    # generate_world(seed=0) served manual deploys on an app with a repository.
+    kinds = set()
+    for seed in range(60):
+        world = generate_world(seed=seed, max_apps=3, max_branches=4, max_arrivals=2)
+        ids = list(dict.fromkeys(b.app_id for b in world.branches))
+        assert [app["appId"] for app in world.apps] == ids
+        for branch in world.branches:
+            app = world.app(branch.app_id)
+            validate_response("GetApp", {"app": app})
+            assert bool(app.get("repository")) != branch.manual, (seed, branch.app_id)
+            assert {job_kind(job) for job in branch.jobs} <= {branch.manual}, seed
+            validate_job_history(list(branch.jobs))  # one-kind is among the rules
+            arriving = [p.job_type for p in branch.plans if p.job_type is not None]
+            assert all((t == "MANUAL") == branch.manual for t in arriving), seed
+            kinds.add(branch.manual)
+        assert world.manual == world.watched.manual
+        assert ("(manual deploys)" in repr(world).split(";")[0]) == world.manual
+    assert kinds == {True, False}
+    with pytest.raises(ValueError, match=r"app_id='d0' is not an app of the world; known: d"):
+        generate_world(seed=0).app("d0")
+
+
+def test_job_types_pin_the_watched_apps_kind() -> None:
+    for seed in range(20):
+        manual = generate_world(seed=seed, job_types=["MANUAL"])
+        assert manual.manual and not manual.app().get("repository")
+        built = generate_world(seed=seed, job_types=["RELEASE", "RETRY"])
+        assert not built.manual and built.app()["repository"].startswith("https://")
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_fake_serves_a_worlds_apps_and_refuses_what_their_kind_refuses(seed: int) -> None:
+    world = generate_world(seed=seed, max_apps=2, max_branches=3, max_faults=0, max_arrivals=0)
+    c = client()
+    with fake_amplify(world=world):
+        for branch in world.branches:
+            app = c.get_app(appId=branch.app_id)["app"]
+            assert bool(app.get("repository")) != branch.manual
+            if branch.manual:  # "Operation not supported. App is not connected to a repository."
+                with pytest.raises(ClientError, match="not connected to a repository"):
+                    c.start_job(
+                        appId=branch.app_id, branchName=branch.branch_name, jobType="RELEASE"
+                    )
+            else:  # "Operation not supported. App is already connected a repository."
+                with pytest.raises(ClientError, match="already connected a repository"):
+                    c.create_deployment(appId=branch.app_id, branchName=branch.branch_name)
 
 
 # ------------------------------------------------------------------------------ seeded worlds
