@@ -83,6 +83,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "RATE_LIMIT",
     "AmplifyFake",
     "AmplifyFakeError",
     "AmplifyIntercept",
@@ -102,7 +103,6 @@ __all__ = [
     "ListJobsChain",
     "ListJobsError",
     "ListJobsPage",
-    "RATE_LIMIT",
     "ResponseMetadata",
     "ResponseScript",
     "SourceUrlType",

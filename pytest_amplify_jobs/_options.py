@@ -37,7 +37,7 @@ class GenerateOptions:
     """The options of a generated chain, checked when constructed.
 
     Jobs depart from the model as the service's do (see ``departures()``: manual deploys
-    without commit or jobType...); ``model_complete=True`` gives every member the model
+    without a commit, ``jobType`` ``MANUAL`` or none; a branch's jobs of one app kind...); ``model_complete=True`` gives every member the model
     requires.
 
     >>> GenerateOptions(jobs=5, page_size=2).page_size

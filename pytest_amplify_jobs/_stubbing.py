@@ -134,7 +134,8 @@ class AmplifyQueue:
         return self._script
 
     def add(self, chain: ListJobsChain) -> ListJobsChain:
-        """Queue an explicit chain (hand-built ones are strictly validated first)."""
+        """Queue an explicit chain (hand-built ones are validated first, departures allowed as the
+        service sends them)."""
         if not isinstance(chain, ListJobsChain):
             raise TypeError(
                 f"chain={short_repr(chain)} must be a ListJobsChain "
@@ -158,7 +159,8 @@ class AmplifyQueue:
         ``service_response``, one is generated for ``expected_params`` (filled in where left
         out: the latest chain's app and branch, the job started last...), coherent with the
         chains and calls queued so far (see :class:`ResponseScript`). A hand-written response
-        is strictly validated first. ``expected_params`` (None: not checked) are checked like
+        is validated first: every model rule, with the service's recorded departures
+        (``departures()``) allowed in the combination each row describes. ``expected_params`` (None: not checked) are checked like
         the Stubber's, and a mismatch names each differing parameter. Returns a copy of the
         queued response.
         """

@@ -106,7 +106,7 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     if isinstance(value, dt.datetime):
-        return value.isoformat()
+        return value.astimezone(dt.timezone.utc).isoformat()
     return value
 
 
@@ -169,7 +169,7 @@ def write_table(chain: ListJobsChain, out: TextIO) -> None:
             out.write(
                 # The service leaves type, commit and message out of some jobs: "-".
                 f"  {job['jobId']:>6}  {job['status']:<12}  {job.get('jobType', '-'):<8}  "
-                f"{_short(job.get('commitId', '-'), 8):<8}  {job['startTime']:%Y-%m-%d %H:%M:%S}  "
+                f"{_short(job.get('commitId', '-'), 8):<8}  {job['startTime'].astimezone(dt.timezone.utc):%Y-%m-%d %H:%M:%S}  "
                 f"{took:>7}  {_short(job.get('commitMessage', '-'), 40)}\n"
             )
     if chain.error is not None:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import botocore.compat
 from botocore.exceptions import ClientError, ParamValidationError
 from botocore.stub import Stubber
 
@@ -138,12 +139,14 @@ def rule_commits(jobs: Jobs) -> None:
                 assert job["commitId"] == jobs[index + 1].get("commitId", "HEAD")
 
 
-def rule_aware_utc(jobs: Jobs) -> None:
-    """Timestamps are timezone-aware UTC."""
+def rule_aware_tzlocal(jobs: Jobs) -> None:
+    """Timestamps are as botocore hands them out: aware, in tzlocal(), whole milliseconds."""
+    zone = botocore.compat.get_tzinfo_options()[0]
     for job in jobs:
         for key in ("commitTime", "startTime", "endTime"):
             if key in job:
-                assert job[key].utcoffset() == dt.timedelta(0), (key, job[key])
+                assert type(job[key].tzinfo) is zone, (key, job[key])
+                assert job[key].microsecond % 1000 == 0, (key, job[key])
 
 
 def rule_commit_before_start(jobs: Jobs) -> None:
@@ -190,7 +193,7 @@ COHERENCE_RULES = {
         rule_sequential_ids,
         rule_real_arns,
         rule_commits,
-        rule_aware_utc,
+        rule_aware_tzlocal,
         rule_commit_before_start,
         rule_end_time_when_finished,
         rule_one_build_queued_newer,

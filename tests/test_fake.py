@@ -475,3 +475,26 @@ def test_one_build_at_every_moment_whatever_the_order_of_scheduled_moves(
         building.append([j["jobId"] for j in jobs if j["status"] in ("PROVISIONING", "RUNNING")])
     assert all(len(ids) <= 1 for ids in building), building
     assert building[-1] == [newer["jobId"]]
+
+
+def test_a_branch_added_is_of_its_apps_kind() -> None:
+    from pytest_amplify_jobs._coherence import job_kind
+
+    with fake_amplify(seed=3) as fake:
+        fake.add_app("d1manualapp01", kind="manual")
+        fake.add_app("d1repoapp0001")
+        assert all(job_kind(j) for j in fake.add_branch("d1manualapp01", "main", jobs=4))
+        built = fake.add_branch("d1repoapp0001", "main", jobs=4, job_types=["MANUAL", "RELEASE"])
+        assert {j.get("jobType") for j in built} <= {"RELEASE", None}  # MANUAL: not this kind
+        with pytest.raises(ValueError, match=r"job_types=\['MANUAL'\]: app d1repoapp0001 is "):
+            fake.add_branch("d1repoapp0001", "dev", jobs=2, job_types=["MANUAL"])
+
+        def moved(app_id: str) -> list[dict[str, Any]]:
+            jobs = fake.history("d1manualapp01", "main")
+            return [{**j, "jobArn": j["jobArn"].replace("d1manualapp01", app_id)} for j in jobs]
+
+        with pytest.raises(ValueError, match="jobs: manual deploys, but app d1repoapp0001"):
+            fake.add_branch("d1repoapp0001", "main", jobs=moved("d1repoapp0001"))
+        # A new app takes the kind of the history given.
+        fake.add_branch("d1newapp00001", "main", jobs=moved("d1newapp00001"))
+        assert "repository" not in fake.apps()[-1]

@@ -48,7 +48,8 @@ class Clock:
     def now(self) -> dt.datetime:
         if self.time is None:
             self.time = _generate.EPOCH.astimezone(_UTC)
-        return self.time + _milliseconds(self.time)
+        # As botocore hands a timestamp out: in tzlocal(), like the generated histories.
+        return _generate.local(self.time + _milliseconds(self.time))
 
     def tick(self, seconds: int) -> dt.datetime:
         self.now()

@@ -53,6 +53,10 @@ class AmplifyFakeError(RefusedCall, AssertionError):
     Raised as a botocore ``UnStubbedResponseError`` too, like every refusal."""
 
 
+def _kind_of(manual: bool) -> str:
+    return "is deployed manually" if manual else "is connected to a repository"
+
+
 class AmplifyFake(Mode, ResourcesFacade):
     """A stateful, thread-safe ListJobs service for every Amplify client in the process.
 
@@ -128,7 +132,8 @@ class AmplifyFake(Mode, ResourcesFacade):
         stage: str | None = None,
     ) -> list[JobSummary]:
         """Serve a branch: ``jobs`` generated and coherent when a count, else the given
-        summaries (newest first, strictly validated and coherent: the fake's lifecycle relies
+        summaries (newest first, validated with the service's recorded departures allowed as
+        their rows describe, and coherent: the fake's lifecycle relies
         on it, so an incoherent history raises
         :class:`~pytest_amplify_jobs.IncoherentJobHistory`). Returns the history served
         (copies).
@@ -174,12 +179,22 @@ class AmplifyFake(Mode, ResourcesFacade):
                 ctx = dataclasses.replace(ctx, account=account)
             if isinstance(jobs, int) and not isinstance(jobs, bool):
                 check_int(ValueError, "jobs", jobs, 0, MAX_JOBS)
-                if scenario.job_types is None:  # the jobs the app's kind makes
+                if scenario.job_types is None or ctx.app_id in store.apps:
+                    # the jobs the app's kind makes (of those pinned)
+                    made = kind_job_types(store.is_manual(ctx.app_id))
+                    pinned = made if scenario.job_types is None else scenario.job_types
+                    kept = [t for t in pinned if t in made]
+                    if not kept:
+                        raise ValueError(
+                            f"job_types={short_repr(job_types)}: app {ctx.app_id} "
+                            f"{_kind_of(store.is_manual(ctx.app_id))} makes none of them; "
+                            f"allowed: {', '.join(made)}"
+                        )
                     scenario = check_scenario(
                         ValueError,
                         statuses=scenario.statuses,
                         newest=scenario.newest,
-                        job_types=kind_job_types(store.is_manual(ctx.app_id)),
+                        job_types=kept,
                     )
                 scenario.check_size(ValueError, "jobs", jobs)
                 history = _generate.draw_history(
@@ -202,6 +217,13 @@ class AmplifyFake(Mode, ResourcesFacade):
                     raise InvalidListJobsResponse(violations, subject="jobs")
                 validate_job_history(history, app_id=ctx.app_id, branch_name=ctx.branch_name)
                 Store.check_order(history)
+                manual = _generate.is_manual_history(history)
+                if ctx.app_id in store.apps and manual not in (None, store.is_manual(ctx.app_id)):
+                    raise ValueError(
+                        f"jobs: {'manual deploys' if manual else 'builds of a repository'}, but "
+                        f"app {ctx.app_id} {_kind_of(store.is_manual(ctx.app_id))} (a branch's "
+                        "jobs are of its app's kind: coherence rule one-kind)"
+                    )
             else:
                 raise ValueError(
                     f"jobs={short_repr(jobs)} must be a count (int from 0 to {MAX_JOBS}) or a "

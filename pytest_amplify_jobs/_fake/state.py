@@ -177,8 +177,9 @@ class Store:
         key = (app_id, branch_name)
         old = self.branches.get(key)
         app = self.apps.get(app_id)
-        if app is None:
-            app = self.new_app(app_id, account_of_jobs(history))
+        if app is None:  # of the kind the history is (coherence rule one-kind)
+            manual = _generate.is_manual_history(history) is True
+            app = self.new_app(app_id, account_of_jobs(history), manual=manual)
         first = min((j["startTime"] for j in history), default=self.now())
         created = first - dt.timedelta(hours=1)  # a branch exists before its first build
         if created <= app.created:
