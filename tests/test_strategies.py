@@ -78,7 +78,7 @@ def _breaks(rule: str, jobs: list[dict[str, Any]]) -> None:
         newest["jobArn"] = newest["jobArn"].replace(":apps/", ":app/")
     elif rule == "commits":
         newest["commitId"] = "not-a-sha"
-    elif rule == "aware_utc":
+    elif rule == "aware_tzlocal":
         newest["startTime"] = newest["startTime"].astimezone(dt.timezone(dt.timedelta(hours=2)))
     elif rule == "commit_before_start":
         newest["commitTime"] = newest["startTime"] + dt.timedelta(seconds=1)
