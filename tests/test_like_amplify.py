@@ -129,8 +129,10 @@ def test_only_localhost_is_reachable_in_a_local_only_test(fake: AmplifyFake) -> 
     with warnings.catch_warnings():
         # pytest-socket 0.8 warns before it raises; 0.7 (the lower bound) only raises.
         warnings.simplefilter("ignore", UserWarning)
-        with pytest.raises(SocketConnectBlockedError, match=r'host "192\.0\.2\.1"'):
-            socket.create_connection(("192.0.2.1", 80), timeout=1)
+        with socket.socket() as sock:  # closed: pytest-socket 0.7 leaves it open
+            sock.settimeout(1)
+            with pytest.raises(SocketConnectBlockedError, match=r'host "192\.0\.2\.1"'):
+                sock.connect(("192.0.2.1", 80))
 
 
 @pytest.mark.usefixtures("no_http")

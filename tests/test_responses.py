@@ -161,6 +161,7 @@ def test_apps_are_of_both_kinds_with_the_members_real_apps_carry() -> None:
     assert {app["repository"] == "" for app in complete} == {True, False}  # both kinds
 
 
+@pytest.mark.slow  # shrinking: 15-50 s at Hypothesis's lower bound (nox -s lowest)
 def test_the_strategy_draws_both_kinds_of_app_and_shrinks_to_a_repositorys() -> None:
     found = find(amplify_responses(operation="GetApp"), lambda r: True)
     assert found["app"]["repository"].startswith("https://")
@@ -408,6 +409,7 @@ def test_strategy_without_a_chain(operation: str, data: st.DataObject) -> None:
     assert_parses(operation, data.draw(amplify_responses(operation=operation)))
 
 
+@pytest.mark.slow  # shrinking: 15-50 s at Hypothesis's lower bound (nox -s lowest)
 def test_strategy_shrinks_to_one_succeeded_job_on_main() -> None:
     found = find(amplify_responses(operation="GetJob"), lambda r: True)
     summary = found["job"]["summary"]
@@ -464,7 +466,9 @@ def test_a_start_never_made_fails_at_teardown_by_name(
     pytester.makepyfile(
         f"""
 def test_never_starts({fixture}):
-    chain = {fixture}.generate(jobs=60, page_size=50, calls=1, app_id="d1abc")
+    chain = {fixture}.generate(
+        jobs=60, page_size=50, calls=1, app_id="d1abc", job_types=["WEB_HOOK", "RELEASE"]
+    )
     {fixture}.client.list_jobs(appId="d1abc", branchName=chain.branch_name)
     {fixture}.add_response("StartJob", expected_params={{"appId": "d1abc"}})
 """

@@ -229,6 +229,7 @@ def test_a_history_is_of_one_app_kind(chain: ListJobsChain, jobs: list[dict[str,
         validate_job_history(history)
 
 
+@pytest.mark.slow  # shrinking: 15-50 s at Hypothesis's lower bound (nox -s lowest)
 def test_a_manual_deploy_shrinks_to_one_job_and_a_history_to_repository_builds() -> None:
     jobs = find(aj.job_histories(), lambda js: any(job_kind(j) for j in js), settings=SHRINK)
     assert len(jobs) == 1 and recorded_type(jobs[0]) == "MANUAL"

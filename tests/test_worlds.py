@@ -182,6 +182,7 @@ def test_persistent_faults_reach_the_give_up_path(world: AmplifyWorld) -> None:
             assert status == world.final_status(job_id)
 
 
+@pytest.mark.slow  # shrinking: 15-50 s at Hypothesis's lower bound (nox -s lowest)
 def test_a_waiter_treating_cancelling_as_finished_shrinks_to_a_minimal_world() -> None:
     def broken(world: AmplifyWorld) -> bool:
         with fake_amplify(world=world):
