@@ -37,7 +37,7 @@ PYTEST_ARGS = ("-p", "no:randomly", "-q")
 # The release sessions run the suite again: on both cores, without the tests marked slow (the
 # aws CLI, mypy, xdist and memory runs, whose subject is the machine's tools or the main
 # environment, not the built package or its lower bounds), and with the `release` Hypothesis
-# profile (25 examples a test: they check the package and the bounds, the main suite searches;
+# profile (10 examples a test: they check the package and the bounds, the main suite searches;
 # tests/conftest.py), to keep .ci/run short. `nox -s sdist -- -m "" --hypothesis-profile=ci`
 # runs everything.
 RELEASE_RUN = ("-n", "2", "-m", "not slow", "--hypothesis-profile=release")
@@ -232,11 +232,16 @@ def lowest(session: nox.Session) -> None:
 
 
 # aiobotocore pins its own botocore, so async clients are tested in environments of their own.
-ASYNC_TESTS = (
+# What is about async clients alone (async_aioboto3 runs these) ...
+ASYNC_ONLY = (
     "tests/test_async.py",
     # docs/async.md's example, as a reader runs it.
     "tests/test_docs.py::test_async_example",
     "tests/test_server_hardening.py::test_an_aiobotocore_gather_of_16_calls_loses_no_update",
+)
+# ... and, in `async`, every mode's sync tests beside aiobotocore's botocore pin.
+ASYNC_TESTS = (
+    *ASYNC_ONLY,
     "tests/test_guard.py",
     "tests/test_fake.py",
     "tests/test_intercept.py",
@@ -272,7 +277,8 @@ def async_aioboto3(session: nox.Session) -> None:
     session.install(*suite_requirements(), f"{ROOT}[async]")
     session.install("aioboto3", *ASYNC_TOOLS)
     session.run("python", "-c", "import aiobotocore; print('aiobotocore', aiobotocore.__version__)")
-    session.run("python", "-m", "pytest", *PYTEST_ARGS, *ASYNC_ARGS, *ASYNC_TESTS, *session.posargs)
+    # The async tests only: `async` runs the sync modes' tests beside aiobotocore's botocore pin.
+    session.run("python", "-m", "pytest", *PYTEST_ARGS, *ASYNC_ARGS, *ASYNC_ONLY, *session.posargs)
 
 
 @nox.session(default=False)

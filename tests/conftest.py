@@ -36,7 +36,7 @@ def _hypothesis_profiles() -> None:
     (CI, ``-n 4`` on two cores): no deadline and no ``too_slow`` check, because there a slow
     example says nothing about our code; every other health check (data too large, filtering
     too much, ...) stays on. Chosen by ``--hypothesis-profile``, else ``ci`` when ``CI`` is set
-    or under pytest-xdist, else ``dev``. ``release`` is ``ci`` with 25 examples a test instead
+    or under pytest-xdist, else ``dev``. ``release`` is ``ci`` with 10 examples a test instead
     of 100, for the release sessions (``nox -s sdist lowest``): they run the suite again to check
     the built package and the lower bounds, not to search; the main suite searches. Tests that
     set their own ``max_examples`` (searches that must find something, shrinking) keep it.
@@ -49,7 +49,7 @@ def _hypothesis_profiles() -> None:
 
     settings.register_profile("dev", deadline=dt.timedelta(seconds=1))
     settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    settings.register_profile("release", settings.get_profile("ci"), max_examples=25)
+    settings.register_profile("release", settings.get_profile("ci"), max_examples=10)
     loaded = os.environ.get("CI") or os.environ.get("PYTEST_XDIST_WORKER")
     settings.load_profile("ci" if loaded else "dev")
 

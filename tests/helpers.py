@@ -241,8 +241,8 @@ def child_env() -> dict[str, str]:
 
 
 def profile_examples(count: int) -> int:
-    """``count`` examples under the main suite's profiles, a quarter of them under ``release``
-    (25 of Hypothesis's 100; tests/conftest.py): for the long state machines, which set their
+    """``count`` examples under the main suite's profiles, a tenth of them under ``release``
+    (10 of Hypothesis's 100; tests/conftest.py): for the long state machines, which set their
     own count but search nothing the release sessions need."""
     from hypothesis import settings
 
