@@ -194,12 +194,18 @@ def tests(session: nox.Session) -> None:
     run_suite(session)
 
 
-def suite_requirements() -> list[str]:
+def suite_requirements(*, without: frozenset[str] = frozenset()) -> list[str]:
     """The project's dependencies and the test extra's requirements that running pytest needs
-    (the test extra without NOT_NEEDED_BY_PYTEST: linters, the docs site, nox itself)."""
+    (the test extra without NOT_NEEDED_BY_PYTEST: linters, the docs site, nox itself), and
+    without ``without``."""
     project = PYPROJECT["project"]
     wanted = [*project["dependencies"], *project["optional-dependencies"]["test"]]
-    return [text for text in wanted if Requirement(text).name not in NOT_NEEDED_BY_PYTEST]
+    skipped = NOT_NEEDED_BY_PYTEST | without
+    return [text for text in wanted if Requirement(text).name not in skipped]
+
+
+# The async sessions' tests do not run mypy (the typing tests are the main suite's).
+NOT_NEEDED_BY_ASYNC_TESTS = frozenset({"mypy"})
 
 
 def lower_bounds() -> list[str]:
@@ -264,7 +270,7 @@ def async_newest(session: nox.Session) -> None:
     """Async clients with the newest aiobotocore, beside the sync tests of every mode."""
     # What the suite needs, not the whole test extra: the docs site and the linters are checked
     # in the main environment.
-    session.install(*suite_requirements(), f"{ROOT}[async]")
+    session.install(*suite_requirements(without=NOT_NEEDED_BY_ASYNC_TESTS), f"{ROOT}[async]")
     # httpx2: aiobotocore 3.x's anyio backend, whose retry sleeps the fake zeroes too.
     session.install(*ASYNC_TOOLS, "httpx2")
     session.run("python", "-c", "import aiobotocore; print('aiobotocore', aiobotocore.__version__)")
@@ -274,7 +280,7 @@ def async_newest(session: nox.Session) -> None:
 @nox.session(name="async_aioboto3")
 def async_aioboto3(session: nox.Session) -> None:
     """Async clients with aioboto3 and the aiobotocore its newest release pins."""
-    session.install(*suite_requirements(), f"{ROOT}[async]")
+    session.install(*suite_requirements(without=NOT_NEEDED_BY_ASYNC_TESTS), f"{ROOT}[async]")
     session.install("aioboto3", *ASYNC_TOOLS)
     session.run("python", "-c", "import aiobotocore; print('aiobotocore', aiobotocore.__version__)")
     # The async tests only: `async` runs the sync modes' tests beside aiobotocore's botocore pin.
