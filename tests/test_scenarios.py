@@ -195,6 +195,7 @@ def test_pinned_given_history_is_an_error() -> None:
 # ----------------------------------------------------------------------------- shrinking
 
 
+@pytest.mark.slow  # shrinking: 4-9 s at Hypothesis's lower bound (nox -s lowest)
 def test_pinned_histories_shrink_to_the_pinned_jobs() -> None:
     jobs = find(aj.job_histories(newest=["PENDING", "RUNNING"]), lambda jobs: True)
     assert [(j["jobId"], j["status"], recorded_type(j)) for j in jobs] == [

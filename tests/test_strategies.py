@@ -185,6 +185,7 @@ def test_every_status_type_and_error_is_generated() -> None:
 SHRINK = settings(database=None, max_examples=2000)
 
 
+@pytest.mark.slow  # shrinking: 4-9 s at Hypothesis's lower bound (nox -s lowest)
 def test_a_failed_job_shrinks_to_one_page_with_one_job() -> None:
     chain = find(
         aj.list_jobs_chains(),
@@ -195,6 +196,7 @@ def test_a_failed_job_shrinks_to_one_page_with_one_job() -> None:
     assert chain.jobs[0]["status"] == "FAILED" and chain.error is None
 
 
+@pytest.mark.slow  # shrinking: 4-9 s at Hypothesis's lower bound (nox -s lowest)
 def test_three_pages_shrink_to_exactly_three() -> None:
     chain = find(aj.list_jobs_chains(), lambda c: len(c.pages) >= 3, settings=SHRINK)
     assert len(chain.pages) == 3
@@ -206,11 +208,13 @@ def test_a_summary_shrinks_to_an_ordinary_job() -> None:
     assert (job["status"], job["jobType"], job["jobId"]) == ("SUCCEED", "WEB_HOOK", "1")
 
 
+@pytest.mark.slow  # shrinking: 4-9 s at Hypothesis's lower bound (nox -s lowest)
 def test_an_error_shrinks_to_the_first_call() -> None:
     chain = find(aj.list_jobs_chains(errors=True), lambda c: c.error is not None, settings=SHRINK)
     assert chain.pages == () and chain.jobs == ()
 
 
+@pytest.mark.slow  # shrinking: 4-9 s at Hypothesis's lower bound (nox -s lowest)
 def test_a_history_with_a_build_shrinks_to_that_build() -> None:
     jobs = find(
         aj.job_histories(),

@@ -216,6 +216,7 @@ def test_a_waiter_crashing_on_an_empty_branch_is_found() -> None:
     )
 
 
+@pytest.mark.slow  # shrinking: 4-9 s at Hypothesis's lower bound (nox -s lowest)
 def test_shrinks_toward_the_simplest_world() -> None:
     world = find(amplify_worlds(), lambda w: True, settings=settings(database=None))
     assert len(world.branches) == 1 and len(world.jobs) == 1 and world.faults == ()
