@@ -63,6 +63,14 @@ hypothesis.settings.register_profile(
     # random state earlier tests left in the process (found in 5 runs out of 6 otherwise).
     derandomize=True,
 )
+# A page that shows the shrunk falsifying example: found and shrunk as the reader's run does,
+# derandomized (some 20 s: slow, so the release sessions leave it to the main suite).
+_SHRUNK = "docs-shrunk"
+hypothesis.settings.register_profile(
+    _SHRUNK,
+    hypothesis.settings.get_profile(_FIND_ONLY),
+    phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate, hypothesis.Phase.shrink],
+)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -154,7 +162,8 @@ def blocks_of(path: pathlib.Path) -> list[Block]:
 def _check_shown(block: Block, output: str) -> None:
     """The lines of the page's output block appear in ``output`` in order (``...``: any text)."""
     assert block.shows is not None
-    remaining = output.splitlines()
+    # Hypothesis versions word a falsifying example apart (newer ones: "Failing test case").
+    remaining = output.replace("Failing test case:", "Falsifying example:").splitlines()
     for shown in block.shows.splitlines():
         if shown.strip() in ("", "..."):
             continue
@@ -171,6 +180,8 @@ def _params() -> list[Any]:
     for path in PAGES:
         for block in blocks_of(path):
             marks: list[Any] = []
+            if "fails" in block.kinds and block.shows is not None:
+                marks.append(pytest.mark.slow)  # shrinks: see _SHRUNK
             if "sockets" in block.kinds:
                 # allow_hosts alone: pytest-socket ignores it where enable_socket also applies.
                 marks.append(pytest.mark.allow_hosts(["127.0.0.1"]))
@@ -232,8 +243,9 @@ def test_example(block: Block, pytester: pytest.Pytester) -> None:
         pytester.makepyfile(**{name: block.code})
         args = ["-p", "no:randomly", "-p", "no:cacheprovider", "--disable-socket"]
         if "fails" in block.kinds:
-            # Finding the bug is what the page claims; shrinking it would take a minute.
-            args.append(f"--hypothesis-profile={_FIND_ONLY}")
+            # Finding the bug is what the page claims; shrinking it (some 20 s) only when the
+            # page shows the shrunk example.
+            args.append(f"--hypothesis-profile={_SHRUNK if block.shows else _FIND_ONLY}")
         with _as_a_reader_runs_it():
             result = pytester.runpytest_inprocess(*args)
         if "fails" in block.kinds:
