@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import os
 import re
+import socket
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -247,3 +250,32 @@ def profile_examples(count: int) -> int:
     from hypothesis import settings
 
     return max(1, count * settings.default.max_examples // 100)
+
+
+def trickle(port: int, data: bytes, *, at_once: bytes = b"", every: float = 0.1) -> bytes:
+    """Send ``at_once``, then ``data`` a byte every ``every`` seconds from another thread, while
+    reading whatever the server answers until it closes the connection: what arrived."""
+    stop = threading.Event()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(at_once)
+
+        def send() -> None:
+            for byte in data:
+                if stop.wait(every):
+                    return
+                try:
+                    sock.sendall(bytes([byte]))
+                except OSError:  # the server closed the connection: stop sending
+                    return
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        chunks = []
+        try:
+            with contextlib.suppress(ConnectionResetError):
+                while chunk := sock.recv(65536):
+                    chunks.append(chunk)
+        finally:
+            stop.set()
+            sender.join()
+    return b"".join(chunks)

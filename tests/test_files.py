@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import http.client
 import re
@@ -18,6 +17,7 @@ from typing import Any, TypeVar
 import pytest
 
 from pytest_amplify_jobs._fake.files import LocalFiles, Upload
+from tests.helpers import trickle
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -354,35 +354,6 @@ def test_an_upload_trickling_in_gets_a_408_at_its_deadline_not_per_read(
     finally:
         files.close()
     assert capfd.readouterr() == ("", "")
-
-
-def trickle(port: int, data: bytes, *, at_once: bytes = b"", every: float = 0.1) -> bytes:
-    """Send ``at_once``, then ``data`` a byte every ``every`` seconds from another thread,
-    while reading whatever the server answers until it closes the connection."""
-    stop = threading.Event()
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(at_once)
-
-        def drip() -> None:
-            for byte in data:
-                if stop.wait(every):
-                    return
-                try:
-                    sock.sendall(bytes([byte]))
-                except OSError:  # the server closed the connection
-                    return
-
-        sender = threading.Thread(target=drip)
-        sender.start()
-        chunks = []
-        try:
-            with contextlib.suppress(ConnectionResetError):
-                while chunk := sock.recv(65536):
-                    chunks.append(chunk)
-        finally:
-            stop.set()
-            sender.join()
-    return b"".join(chunks)
 
 
 @served

@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from pytest_amplify_jobs import AmplifyFake, _model, fake_amplify, validate_job_history
 from pytest_amplify_jobs._fake import server as server_module
 from pytest_amplify_jobs._fake.server import MAX_BODY_BYTES, READ_TIMEOUT, FakeServer
+from tests.helpers import trickle
 
 APP, BRANCH = "d1fakeapp2345", "main"
 VARIABLE = "AWS_ENDPOINT_URL_AMPLIFY"
@@ -423,35 +424,6 @@ def test_the_same_content_length_twice_is_one_length(served: AmplifyFake) -> Non
     body = b'{"jobType":"RELEASE"}'
     twice = f"Content-Length: {len(body)}\r\n" * 2
     assert statuses(exchange(port, _post(prefix, twice, body))) == [200]
-
-
-def trickle(port: int, data: bytes, *, at_once: bytes = b"", every: float = 0.1) -> bytes:
-    """Send ``at_once``, then ``data`` a byte every ``every`` seconds from another thread, while
-    reading whatever the server answers until it closes the connection: what arrived."""
-    stop = threading.Event()
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(at_once)
-
-        def send() -> None:
-            for byte in data:
-                if stop.wait(every):
-                    return
-                try:
-                    sock.sendall(bytes([byte]))
-                except OSError:  # the server closed the connection: stop sending
-                    return
-
-        sender = threading.Thread(target=send)
-        sender.start()
-        chunks = []
-        try:
-            with contextlib.suppress(ConnectionResetError):
-                while chunk := sock.recv(65536):
-                    chunks.append(chunk)
-        finally:
-            stop.set()
-            sender.join()
-    return b"".join(chunks)
 
 
 @pytest.mark.parametrize("part", ["headers", "body"])
