@@ -207,20 +207,9 @@ class ResponseScript:
     def _put_app(self, app_id: str | None, manual: bool | None, account: str | None) -> None:
         """A generated app of one kind (drawn when ``manual`` is None), as the fake's store
         makes its apps."""
-        store = self.store
         if manual is None:
             manual = _generate.draw_manual(self._choices)
-        choices = RandomChoices(store.seed * 1_000_003 + store.apps_added)
-        store.apps_added += 1
-        app = _generate.draw_app(
-            choices,
-            app_id=app_id,
-            region=store.region,
-            account=account,
-            complete=store.complete,
-            manual=manual,
-        )
-        store.put_app(app)
+        self.store.new_app(app_id, account, manual=manual)
 
     def _kind_for(self, operation: str, app_id: object) -> bool | None:
         """The kind an app must be for ``operation``: its own when the store has it, manual
