@@ -22,7 +22,7 @@ from pytest_amplify_jobs._text import short_repr
 if TYPE_CHECKING:
     from pytest_amplify_jobs._fake.state import Store
 
-__all__ = ["ARTIFACT_FILE", "Jobs", "account_of_jobs", "kind_job_types"]
+__all__ = ["ARTIFACT_FILE", "Jobs", "account_of_jobs", "kind_job_types", "kind_words"]
 
 #: The file a build's artifacts are in (GetJob's ``artifactsUrl``, ListArtifacts).
 ARTIFACT_FILE = "artifacts.zip"
@@ -49,6 +49,11 @@ def kind_job_types(manual: bool) -> list[str]:
     """
     m = _model.model()
     return [t for t in m.job_types_ordinary_first if (t == m.manual_job_type) == manual]
+
+
+def kind_words(manual: bool) -> str:
+    """An app's kind, as errors say it."""
+    return "deployed manually" if manual else "connected to a repository"
 
 
 class Jobs:
@@ -143,7 +148,7 @@ class Jobs:
         self.store.branch(app_id, branch_name)  # ValueError naming the known branches
         manual = self.store.is_manual(app_id)
         allowed = kind_job_types(manual)
-        kind = "deployed manually" if manual else "connected to a repository"
+        kind = kind_words(manual)
         if job_type is None:
             job_type = allowed[0]
         elif not isinstance(job_type, str) or job_type not in allowed:

@@ -17,7 +17,7 @@ from pytest_amplify_jobs._checks import (
 )
 from pytest_amplify_jobs._choices import RandomChoices
 from pytest_amplify_jobs._coherence import check_scenario, validate_job_history
-from pytest_amplify_jobs._fake.jobs import account_of_jobs, kind_job_types
+from pytest_amplify_jobs._fake.jobs import account_of_jobs, kind_job_types, kind_words
 from pytest_amplify_jobs._fake.records import Arrival
 from pytest_amplify_jobs._fake.resources import ResourcesFacade
 from pytest_amplify_jobs._fake.state import Store
@@ -51,10 +51,6 @@ class AmplifyFakeError(RefusedCall, AssertionError):
     """A call the fake cannot answer like the service would (it never reaches the network).
 
     Raised as a botocore ``UnStubbedResponseError`` too, like every refusal."""
-
-
-def _kind_of(manual: bool) -> str:
-    return "is deployed manually" if manual else "is connected to a repository"
 
 
 class AmplifyFake(Mode, ResourcesFacade):
@@ -187,7 +183,7 @@ class AmplifyFake(Mode, ResourcesFacade):
                     if not kept:
                         raise ValueError(
                             f"job_types={short_repr(job_types)}: app {ctx.app_id} "
-                            f"{_kind_of(store.is_manual(ctx.app_id))} makes none of them; "
+                            f"is {kind_words(store.is_manual(ctx.app_id))} makes none of them; "
                             f"allowed: {', '.join(made)}"
                         )
                     scenario = check_scenario(
@@ -221,7 +217,7 @@ class AmplifyFake(Mode, ResourcesFacade):
                 if ctx.app_id in store.apps and manual not in (None, store.is_manual(ctx.app_id)):
                     raise ValueError(
                         f"jobs: {'manual deploys' if manual else 'builds of a repository'}, but "
-                        f"app {ctx.app_id} {_kind_of(store.is_manual(ctx.app_id))} (a branch's "
+                        f"app {ctx.app_id} is {kind_words(store.is_manual(ctx.app_id))} (a branch's "
                         "jobs are of its app's kind: coherence rule one-kind)"
                     )
             else:
@@ -436,8 +432,9 @@ class AmplifyFake(Mode, ResourcesFacade):
         ``RETRY``; on a manual-deploy app the job is a manual deploy (``MANUAL``, the default
         and only choice), shaped as the fake's deployments are: listed as the service lists one
         (departure ``manual-deploy-summary``: no commit members), with a ``sourceUrl`` and
-        ``sourceUrlType``; it takes no ``commit_message``. While it is unfinished, CreateDeployment and StartDeployment of
-        a ``sourceUrl`` are refused on the branch, as for any newest job.
+        ``sourceUrlType``; it takes no ``commit_message``. While it is unfinished,
+        CreateDeployment and StartDeployment of a ``sourceUrl`` are refused on the branch, as
+        for any newest job.
 
         >>> fake = fake_amplify()
         >>> _ = fake.add_app("d1manual", kind="manual")
